@@ -1,0 +1,27 @@
+"""Justicia's court API: routes only; the logic lives in ``chalicelib``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Chalice
+
+from chalicelib.observability import logger, metrics
+from chalicelib.routes import cases, security, system
+
+app = Chalice(app_name="justicia")
+app.register_blueprint(security.blueprint)
+app.register_blueprint(system.blueprint)
+app.register_blueprint(cases.blueprint)
+
+
+@app.middleware("http")
+def observe(event: Any, get_response: Any) -> Any:
+    """Correlate logs with the request id and publish the request's metrics."""
+    logger.set_correlation_id(event.context.get("requestId"))
+    try:
+        return get_response(event)
+    finally:
+        if metrics.metric_set:
+            metrics.flush_metrics()
+        logger.remove_keys(["case_id", "document_id"])

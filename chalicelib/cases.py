@@ -1,0 +1,241 @@
+"""Case registration and retrieval.
+
+A file number is three stored parts, serial, case-type code and year, shown as
+``serial/code/year`` (``17/1201/2026``). Serials are allocated per court, code
+and year by an optimistic transaction: the counter moves from n to n+1 in the
+same DynamoDB transaction that writes the case, its file-number guard and its
+audit record, so serials are gapless, never repeat, and nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import access, audit
+from chalicelib.courts import check_court_and_type
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.models import CaseModel, PartyMap, RegistryModel, UserModel, connection
+from chalicelib.observability import count, logger
+from chalicelib.schemas import Party, RegisterCaseRequest
+
+MAX_ALLOCATION_ATTEMPTS = 200
+
+
+@dataclass(frozen=True)
+class FileNumber:
+    """A court file number: ``serial/code/year``."""
+
+    serial: int
+    code: str
+    year: int
+
+    def __str__(self) -> str:
+        return f"{self.serial}/{self.code}/{self.year}"
+
+    @classmethod
+    def parse_scanner_folder(cls, folder: str) -> FileNumber:
+        """Parse a scanner folder name ``<serial>-<code>-<year>``.
+
+        >>> str(FileNumber.parse_scanner_folder("17-1201-2026"))
+        '17/1201/2026'
+        """
+        serial, code, year = folder.split("-")
+        if not (
+            serial.isdigit() and code.isdigit() and len(code) == 4 and year.isdigit()
+        ):
+            raise ValueError(f"not a file number folder: {folder!r}")
+        return cls(int(serial), code, int(year))
+
+
+def serial_counter_key(court_code: str, code: str, year: int) -> str:
+    """Key of the serial counter of a court, case-type code and year."""
+    return f"SERIAL#{court_code}#{code}#{year}"
+
+
+def file_number_key(court_code: str, number: FileNumber) -> str:
+    """Key of the guard that makes a file number unique within a court."""
+    return f"FILE#{court_code}#{number.serial}#{number.code}#{number.year}"
+
+
+def register_case(
+    request: RegisterCaseRequest, actor: audit.Actor, now: datetime | None = None
+) -> CaseModel:
+    """Register a new case and allocate its file number atomically."""
+    check_court_and_type(request.court_code, request.case_type_code)
+    registered_at = now or datetime.now(UTC)
+    case = CaseModel(
+        case_id=str(uuid.uuid4()),
+        court_code=request.court_code,
+        case_type_code=request.case_type_code,
+        year=registered_at.year,
+        subject=request.subject,
+        status="REGISTERED",
+        parties=[_party_map(party) for party in request.parties],
+        registered_at=registered_at,
+        registered_by=actor.username,
+        version=1,
+    )
+    for attempt in range(MAX_ALLOCATION_ATTEMPTS):
+        if _try_register(case, actor, registered_at):
+            count("CasesRegistered")
+            logger.info(
+                "case registered",
+                extra={"case_id": case.case_id, "attempts": attempt + 1},
+            )
+            return case
+        time.sleep(
+            random.uniform(  # noqa: S311 - jitter, not secrecy
+                0, 0.01 * min(attempt + 1, 10)
+            )
+        )
+    raise Conflict("could not allocate a file number, please retry")
+
+
+def _try_register(case: CaseModel, actor: audit.Actor, now: datetime) -> bool:
+    """Attempt one allocation; False when another registration won the race."""
+    counter_key = serial_counter_key(
+        case.court_code, case.case_type_code, int(case.year)
+    )
+    last = _last_serial(counter_key)
+    case.serial = last + 1
+    number = FileNumber(int(case.serial), case.case_type_code, int(case.year))
+    entry = audit.AuditEntry(
+        action="REGISTER_CASE",
+        target=f"case#{case.case_id}",
+        details={"file_number": str(number), "court_code": case.court_code},
+    )
+    condition = (
+        RegistryModel.last_serial.does_not_exist()
+        if last == 0
+        else RegistryModel.last_serial == last
+    )
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(
+                RegistryModel(pk=counter_key),
+                actions=[RegistryModel.last_serial.set(case.serial)],
+                condition=condition,
+            )
+            transaction.save(
+                RegistryModel(
+                    pk=file_number_key(case.court_code, number), case_id=case.case_id
+                ),
+                condition=RegistryModel.pk.does_not_exist(),
+            )
+            transaction.save(case, condition=CaseModel.case_id.does_not_exist())
+            transaction.save(audit.build_record(actor, entry, now))
+    except TransactWriteError as exc:
+        if _lost_race(exc):
+            return False
+        raise
+    return True
+
+
+def _lost_race(exc: TransactWriteError) -> bool:
+    reasons = exc.cancellation_reasons or []
+    return any(
+        r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict")
+        for r in reasons
+    )
+
+
+def _last_serial(counter_key: str) -> int:
+    try:
+        counter = RegistryModel.get(counter_key, consistent_read=True)
+    except DoesNotExist:
+        return 0
+    return int(counter.last_serial or 0)
+
+
+def _party_map(party: Party) -> PartyMap:
+    return PartyMap(
+        role=party.role.value,
+        kind=party.kind.value,
+        name=party.name,
+        name_latin=party.name_latin,
+        national_id=party.national_id,
+        trade_register=party.trade_register,
+        lawyer_bar=party.lawyer.bar if party.lawyer else None,
+        lawyer_roll=party.lawyer.roll_number if party.lawyer else None,
+    )
+
+
+def find_case(case_id: str) -> CaseModel | None:
+    """Return the case, or None when there is none with this id."""
+    try:
+        return CaseModel.get(case_id)
+    except DoesNotExist:
+        return None
+
+
+def find_case_by_file_number(court_code: str, number: FileNumber) -> CaseModel | None:
+    """Return the case holding ``number`` at ``court_code``, or None."""
+    try:
+        guard = RegistryModel.get(file_number_key(court_code, number))
+    except DoesNotExist:
+        return None
+    return find_case(guard.case_id or "")
+
+
+def profile_of(username: str) -> UserModel | None:
+    """Return the user's profile, or None when the user has none."""
+    try:
+        return UserModel.get(username)
+    except DoesNotExist:
+        return None
+
+
+def case_visible_to(username: str, case_id: str) -> CaseModel:
+    """Return the case if ``username`` may see it; otherwise raise ``NotFound``."""
+    return access.ensure_can_see_case(profile_of(username), find_case(case_id))
+
+
+def file_number_of(case: CaseModel) -> FileNumber:
+    """Return the file number of a stored case."""
+    return FileNumber(int(case.serial), case.case_type_code, int(case.year))
+
+
+def case_json(case: CaseModel) -> dict[str, Any]:
+    """Render a case for the API."""
+    number = file_number_of(case)
+    return {
+        "id": case.case_id,
+        "file_number": str(number),
+        "serial": number.serial,
+        "case_type_code": number.code,
+        "year": number.year,
+        "court_code": case.court_code,
+        "subject": case.subject,
+        "status": case.status,
+        "registered_at": case.registered_at.isoformat(),
+        "registered_by": case.registered_by,
+        "version": case.version,
+        "parties": [_party_json(party) for party in case.parties],
+    }
+
+
+def _party_json(party: PartyMap) -> dict[str, Any]:
+    data = {
+        k: v
+        for k, v in party.as_dict().items()
+        if v is not None and not k.startswith("lawyer")
+    }
+    if party.lawyer_bar:
+        data["lawyer"] = {"bar": party.lawyer_bar, "roll_number": party.lawyer_roll}
+    return data
+
+
+def require_case(case_id: str) -> CaseModel:
+    """Return the case or raise ``NotFound`` (for the pipeline, no user rules)."""
+    case = find_case(case_id)
+    if case is None:
+        raise NotFound("case not found")
+    return case

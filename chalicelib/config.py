@@ -1,0 +1,96 @@
+"""Runtime configuration, read from the environment.
+
+The same code runs in AWS and on the local stack; only these variables differ.
+Every name is documented in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings of one stage (local, dev, prod...)."""
+
+    stage: str
+    region: str
+    endpoint_url: str | None
+    table_prefix: str
+    documents_bucket: str
+    document_events_queue_url: str
+    signing_queue_url: str
+    user_pool_id: str
+    user_pool_client_id: str
+    jwks_url: str
+    hsm_module: str
+    hsm_token_label: str
+    hsm_key_label: str
+    hsm_pin_secret_id: str
+    signing_chain_parameter: str
+    ocr_engine: str
+    max_upload_bytes: int
+    max_receive_count: int
+
+    def table_name(self, name: str) -> str:
+        """Return the physical name of a logical table, e.g. ``cases``."""
+        return f"{self.table_prefix}{name}"
+
+    @property
+    def issuer(self) -> str:
+        """The token issuer Cognito writes into every token of this pool."""
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+
+def _default_jwks_url(endpoint_url: str | None, region: str, pool_id: str) -> str:
+    if endpoint_url:
+        return f"{endpoint_url.rstrip('/')}/{pool_id}/.well-known/jwks.json"
+    return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}/.well-known/jwks.json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the settings once per process (Lambda container or local process)."""
+    stage = _env("JUSTICIA_STAGE", "local")
+    region = _env("AWS_REGION") or _env("AWS_DEFAULT_REGION")
+    if not region:
+        raise RuntimeError("AWS_REGION or AWS_DEFAULT_REGION must be set")
+    endpoint_url = _env("JUSTICIA_AWS_ENDPOINT_URL") or None
+    pool_id = _env("JUSTICIA_USER_POOL_ID")
+    return Settings(
+        stage=stage,
+        region=region,
+        endpoint_url=endpoint_url,
+        table_prefix=_env("JUSTICIA_TABLE_PREFIX", f"justicia-{stage}-"),
+        documents_bucket=_env(
+            "JUSTICIA_DOCUMENTS_BUCKET", f"justicia-{stage}-documents"
+        ),
+        document_events_queue_url=_env("JUSTICIA_DOCUMENT_EVENTS_QUEUE_URL"),
+        signing_queue_url=_env("JUSTICIA_SIGNING_QUEUE_URL"),
+        user_pool_id=pool_id,
+        user_pool_client_id=_env("JUSTICIA_USER_POOL_CLIENT_ID"),
+        jwks_url=_env("JUSTICIA_JWKS_URL")
+        or _default_jwks_url(endpoint_url, region, pool_id),
+        hsm_module=_env("JUSTICIA_HSM_MODULE", "/usr/lib/softhsm/libsofthsm2.so"),
+        hsm_token_label=_env("JUSTICIA_HSM_TOKEN_LABEL", "justicia"),
+        hsm_key_label=_env("JUSTICIA_HSM_KEY_LABEL", "court-seal"),
+        hsm_pin_secret_id=_env(
+            "JUSTICIA_HSM_PIN_SECRET_ID", f"justicia/{stage}/hsm-pin"
+        ),
+        signing_chain_parameter=_env(
+            "JUSTICIA_SIGNING_CHAIN_PARAMETER", f"/justicia/{stage}/signing-chain"
+        ),
+        ocr_engine=_env("JUSTICIA_OCR_ENGINE", "tesseract"),
+        max_upload_bytes=int(
+            _env("JUSTICIA_MAX_UPLOAD_BYTES", str(DEFAULT_MAX_UPLOAD_BYTES))
+        ),
+        max_receive_count=int(_env("JUSTICIA_MAX_RECEIVE_COUNT", "3")),
+    )

@@ -1,0 +1,126 @@
+"""The application's exceptions: one root, each HTTP-facing error with its status.
+
+Messages exist in Arabic and French so the API can answer in the caller's
+language; ``details`` names the fields at fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "validation_error": {
+        "fr": "La requête contient des champs invalides.",
+        "ar": "يتضمن الطلب حقولا غير صالحة.",
+    },
+    "unauthorized": {
+        "fr": "Authentification requise ou jeton invalide.",
+        "ar": "المصادقة مطلوبة أو الرمز غير صالح.",
+    },
+    "invalid_credentials": {
+        "fr": "Nom d'utilisateur ou mot de passe incorrect.",
+        "ar": "اسم المستخدم أو كلمة المرور غير صحيحة.",
+    },
+    "forbidden": {
+        "fr": "Votre rôle ne permet pas cette action.",
+        "ar": "دوركم لا يسمح بهذا الإجراء.",
+    },
+    "not_found": {
+        "fr": "Ressource introuvable.",
+        "ar": "المورد غير موجود.",
+    },
+    "conflict": {
+        "fr": "Conflit avec l'état actuel de la ressource.",
+        "ar": "تعارض مع الحالة الحالية للمورد.",
+    },
+    "too_many_requests": {
+        "fr": "Trop de requêtes, réessayez plus tard.",
+        "ar": "طلبات كثيرة جدا، يرجى المحاولة لاحقا.",
+    },
+    "internal_error": {
+        "fr": "Erreur interne. Communiquez l'identifiant de la requête au support.",
+        "ar": "خطأ داخلي. يرجى تبليغ الدعم بمعرف الطلب.",
+    },
+}
+
+
+class JusticiaError(Exception):
+    """Root of every error this application raises on purpose."""
+
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, reason: str = "", details: list[dict[str, Any]] | None = None):
+        super().__init__(reason or self.code)
+        self.reason = reason
+        self.details = details or []
+
+    def body(self, language: str, request_id: str) -> dict[str, Any]:
+        """Render the JSON error body in ``language`` (``ar`` or ``fr``)."""
+        messages = MESSAGES[self.code]
+        error: dict[str, Any] = {
+            "code": self.code,
+            "message": messages.get(language, messages["fr"]),
+            "messages": messages,
+            "request_id": request_id,
+        }
+        if self.reason:
+            error["reason"] = self.reason
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
+
+
+class ValidationFailed(JusticiaError):
+    """The input is malformed; ``details`` holds ``{"field", "reason"}`` items."""
+
+    status_code = 400
+    code = "validation_error"
+
+    @classmethod
+    def field(cls, field: str, reason: str) -> ValidationFailed:
+        """Build the error for one bad field, e.g. ``field("court_code", ...)``."""
+        return cls(f"{field}: {reason}", [{"field": field, "reason": reason}])
+
+
+class Unauthorized(JusticiaError):
+    """No credentials, or credentials that do not verify."""
+
+    status_code = 401
+    code = "unauthorized"
+
+
+class InvalidCredentials(Unauthorized):
+    """A login failed; the same answer for an unknown user and a wrong password."""
+
+    code = "invalid_credentials"
+
+
+class Forbidden(JusticiaError):
+    """The caller's role may not perform the action."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(JusticiaError):
+    """The resource does not exist, or the caller may not know it exists."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(JusticiaError):
+    """The request conflicts with the current state (a stale version, say)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class DependencyFailed(JusticiaError):
+    """An AWS service or the HSM failed; keeps the provider's error code."""
+
+    def __init__(self, service: str, aws_code: str = ""):
+        super().__init__(f"{service} failed {aws_code}".strip())
+        self.service = service
+        self.aws_code = aws_code

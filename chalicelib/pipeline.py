@@ -1,0 +1,385 @@
+"""The document pipeline: receive a scan, read it, sign it.
+
+Each step moves a document from one status to the next with a conditional
+write, in the same transaction as its audit record, so a step replayed after a
+crash or a duplicate event finds the status already moved and does nothing.
+Failures that retrying cannot cure (wrong bytes, a corrupt PDF) end the
+document ``FAILED`` at once; others are retried by the queue, and the last
+attempt marks it ``FAILED`` before the event goes to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import audit
+from chalicelib.aws import client
+from chalicelib.cases import FileNumber, find_case_by_file_number
+from chalicelib.config import get_settings
+from chalicelib.documents import text_key, upload_key
+from chalicelib.models import DocumentModel, SignatureMap, connection
+from chalicelib.observability import count, logger
+
+SCANNER = audit.Actor(username="scanner", role="SYSTEM", request_id="-")
+MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+)
+DOWNLOAD_CHUNK = 1024 * 1024
+
+
+class DocumentRejected(Exception):
+    """The document cannot be processed, and retrying will not change that."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An object of the documents bucket, as an S3 event announces it."""
+
+    bucket: str
+    key: str
+    size: int
+    etag: str
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """Tell a document's type from its first bytes, e.g. ``b"%PDF-1.7"`` -> PDF."""
+    for magic, content_type in MAGIC_NUMBERS:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def locate_document(stored: StoredObject) -> DocumentModel | None:
+    """Find (or, for a scanner drop, create) the document an object belongs to.
+
+    ``uploads/<case>/<document>/original`` names an announced upload;
+    ``incoming/<court>/<serial>-<code>-<year>/<file>`` a scanner drop. Returns
+    None when the key names no known case or document.
+    """
+    parts = stored.key.split("/")
+    if (
+        len(parts) == 4
+        and parts[0] == "uploads"
+        and stored.key == upload_key(parts[1], parts[2])
+    ):
+        try:
+            return DocumentModel.get(parts[1], parts[2], consistent_read=True)
+        except DoesNotExist:
+            return None
+    if len(parts) == 4 and parts[0] == "incoming" and parts[3]:
+        return _scanner_document(stored, parts[1], parts[2], parts[3])
+    return None
+
+
+def _scanner_document(
+    stored: StoredObject, court_code: str, folder: str, filename: str
+) -> DocumentModel | None:
+    try:
+        number = FileNumber.parse_scanner_folder(folder)
+    except ValueError:
+        return None
+    case = find_case_by_file_number(court_code, number)
+    if case is None:
+        return None
+    document_id = str(
+        uuid.uuid5(
+            uuid.NAMESPACE_URL, f"s3://{stored.bucket}/{stored.key}#{stored.etag}"
+        )
+    )
+    try:
+        return DocumentModel.get(case.case_id, document_id, consistent_read=True)
+    except DoesNotExist:
+        pass
+    head = _read_head(stored)
+    now = datetime.now(UTC)
+    document = DocumentModel(
+        case_id=case.case_id,
+        document_id=document_id,
+        status="AWAITING_UPLOAD",
+        filename=filename,
+        content_type=sniff_content_type(head) or "application/octet-stream",
+        declared_size=stored.size,
+        object_key=stored.key,
+        source="scanner",
+        created_at=now,
+        created_by=SCANNER.username,
+        updated_at=now,
+    )
+    entry = audit.AuditEntry(
+        "CREATE_DOCUMENT",
+        f"case#{case.case_id}",
+        details={"document_id": document_id, "source": "scanner"},
+    )
+    with TransactWrite(connection=connection()) as transaction:
+        transaction.save(document, condition=DocumentModel.document_id.does_not_exist())
+        transaction.save(audit.build_record(SCANNER, entry, now))
+    return document
+
+
+def quarantine(stored: StoredObject, reason: str) -> str:
+    """Move an object no document claims to ``quarantine/``, keeping the reason."""
+    s3 = client("s3")
+    target = f"quarantine/{stored.key}"
+    s3.copy_object(
+        Bucket=stored.bucket,
+        Key=target,
+        CopySource={"Bucket": stored.bucket, "Key": stored.key},
+        Metadata={"quarantine-reason": reason},
+        MetadataDirective="REPLACE",
+    )
+    s3.delete_object(Bucket=stored.bucket, Key=stored.key)
+    count("DocumentsQuarantined")
+    logger.warning(
+        "object quarantined", extra={"object_key": stored.key, "reason": reason}
+    )
+    return target
+
+
+def _read_head(stored: StoredObject) -> bytes:
+    answer = client("s3").get_object(
+        Bucket=stored.bucket, Key=stored.key, Range="bytes=0-15"
+    )
+    return bytes(answer["Body"].read())
+
+
+def accept_upload(document: DocumentModel, stored: StoredObject) -> None:
+    """Check an arrived object's size and bytes, then mark the document RECEIVED.
+
+    Raises ``DocumentRejected`` with the reason when the object is empty, larger
+    than announced or allowed, or not of its declared type.
+    """
+    if document.status != "AWAITING_UPLOAD":
+        return
+    limit = min(int(document.declared_size), get_settings().max_upload_bytes)
+    if stored.size == 0:
+        raise DocumentRejected("the uploaded file is empty")
+    if stored.size > limit:
+        raise DocumentRejected(
+            f"the uploaded file has {stored.size} bytes, more than the {limit} allowed"
+        )
+    sniffed = sniff_content_type(_read_head(stored))
+    if sniffed != document.content_type:
+        raise DocumentRejected(
+            f"the file's bytes are {sniffed or 'not a supported document'}, "
+            f"not {document.content_type}"
+        )
+    transition(
+        document, "AWAITING_UPLOAD", "RECEIVED", [DocumentModel.size.set(stored.size)]
+    )
+
+
+def read_text(document: DocumentModel) -> None:
+    """OCR a RECEIVED document, store its text in S3 and mark it OCR_DONE."""
+    from chalicelib import ocr
+
+    if document.status != "RECEIVED":
+        return
+    settings = get_settings()
+    with tempfile.TemporaryDirectory(prefix="justicia-ocr-") as workdir:
+        path = Path(workdir) / "original"
+        digest = _download(document.object_key, path)
+        try:
+            pages = ocr.read_document(
+                path.read_bytes(),
+                document.content_type,
+                _tesseract(),
+                primary=_textract(),
+                on_fallback=_count_fallback,
+            )
+        except ocr.OcrFailed as exc:
+            raise DocumentRejected(str(exc)) from exc
+    key = text_key(document.case_id, document.document_id)
+    client("s3").put_object(
+        Bucket=settings.documents_bucket,
+        Key=key,
+        Body=json.dumps(
+            {"pages": [_page_json(page) for page in pages]}, ensure_ascii=False
+        ).encode("utf-8"),
+        ContentType="application/json; charset=utf-8",
+    )
+    transition(
+        document,
+        "RECEIVED",
+        "OCR_DONE",
+        [
+            DocumentModel.sha256.set(digest),
+            DocumentModel.pages.set(len(pages)),
+            DocumentModel.language.set(document_language(pages)),
+            DocumentModel.text_key.set(key),
+        ],
+        details={
+            "pages": len(pages),
+            "low_confidence_pages": sum(p.low_confidence for p in pages),
+        },
+    )
+    count("DocumentsRead")
+    count("PagesRead", len(pages))
+
+
+def _tesseract() -> Any:
+    from chalicelib import ocr
+
+    return ocr.TesseractEngine()
+
+
+def _textract() -> Any:
+    from chalicelib import ocr
+
+    if get_settings().ocr_engine != "textract":
+        return None
+    return ocr.TextractEngine(client("textract"))
+
+
+def _count_fallback(reason: str) -> None:
+    count("OcrFallbacks")
+    logger.warning("OCR fell back to Tesseract", extra={"reason": reason})
+
+
+def _page_json(page: Any) -> dict[str, Any]:
+    return {
+        "number": page.number,
+        "text": page.text,
+        "language": page.language,
+        "confidence": round(page.confidence, 1),
+        "source": page.source,
+        "low_confidence": page.low_confidence,
+    }
+
+
+def document_language(pages: list[Any]) -> str:
+    """The languages of a document's pages, most frequent first: ``ara+fra``."""
+    counts = Counter(page.language for page in pages if page.language)
+    return "+".join(language for language, _ in counts.most_common())
+
+
+def _download(key: str, path: Path) -> str:
+    """Stream an object to ``path``; return its SHA-256 (hex)."""
+    body = client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)[
+        "Body"
+    ]
+    digest = hashlib.sha256()
+    with path.open("wb") as sink:
+        for chunk in body.iter_chunks(DOWNLOAD_CHUNK):
+            digest.update(chunk)
+            sink.write(chunk)
+    return digest.hexdigest()
+
+
+def sign(document: DocumentModel) -> None:
+    """Sign an OCR_DONE document's original bytes in the HSM and mark it SIGNED.
+
+    The bytes are hashed again while they stream to the HSM; a mismatch with the
+    digest recorded at reading means the object changed, and is refused.
+    """
+    from chalicelib import signing
+
+    if document.status != "OCR_DONE":
+        return
+    settings = get_settings()
+    body = client("s3").get_object(
+        Bucket=settings.documents_bucket, Key=document.object_key
+    )["Body"]
+    digest = hashlib.sha256()
+
+    def chunks() -> Any:
+        for chunk in body.iter_chunks(DOWNLOAD_CHUNK):
+            digest.update(chunk)
+            yield chunk
+
+    signature = signing.sign_chunks(chunks())
+    if digest.hexdigest() != document.sha256:
+        raise DocumentRejected("the stored file changed after it was read")
+    chain_key = f"signatures/{document.case_id}/{document.document_id}/chain.pem"
+    client("s3").put_object(
+        Bucket=settings.documents_bucket,
+        Key=chain_key,
+        Body=signature.chain_pem.encode("ascii"),
+    )
+    record = SignatureMap(
+        algorithm=signature.algorithm,
+        certificate_subject=signature.certificate_subject,
+        certificate_serial=signature.certificate_serial,
+        signing_time=signature.signing_time,
+        value=signature.value_b64,
+        certificate_key=chain_key,
+    )
+    transition(document, "OCR_DONE", "SIGNED", [DocumentModel.signature.set(record)])
+    count("DocumentsSigned")
+
+
+def mark_failed(document: DocumentModel, reason: str) -> None:
+    """End a document ``FAILED`` with ``reason`` (idempotent)."""
+    if document.status in ("FAILED", "SIGNED"):
+        return
+    transition(
+        document,
+        document.status,
+        "FAILED",
+        [DocumentModel.failure_reason.set(reason)],
+        details={"reason": reason},
+    )
+    count("DocumentsFailed")
+
+
+def transition(
+    document: DocumentModel,
+    expected: str,
+    new_status: str,
+    actions: list[Action],
+    details: dict[str, Any] | None = None,
+) -> bool:
+    """Move ``document`` from ``expected`` to ``new_status`` with its audit record.
+
+    Returns False (and changes nothing) when another delivery moved it first.
+    """
+    now = datetime.now(UTC)
+    entry = audit.AuditEntry(
+        action=f"DOCUMENT_{new_status}",
+        target=f"case#{document.case_id}",
+        details={"document_id": document.document_id, **(details or {})},
+    )
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(
+                document,
+                actions=[
+                    DocumentModel.status.set(new_status),
+                    DocumentModel.updated_at.set(now),
+                    *actions,
+                ],
+                condition=DocumentModel.status == expected,
+            )
+            transaction.save(audit.build_record(audit.SYSTEM, entry, now))
+    except TransactWriteError as exc:
+        if any(
+            r is not None and r.code == "ConditionalCheckFailed"
+            for r in exc.cancellation_reasons or []
+        ):
+            return False
+        raise
+    document.refresh(consistent_read=True)
+    logger.info(
+        "document status",
+        extra={
+            "case_id": document.case_id,
+            "document_id": document.document_id,
+            "status": new_status,
+        },
+    )
+    return True

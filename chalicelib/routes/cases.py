@@ -1,0 +1,97 @@
+"""Courts, cases and their documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import audit, cases, courts, documents
+from chalicelib.http import Call, endpoint, json_response
+from chalicelib.models import DocumentModel
+from chalicelib.routes.security import cognito_jwt
+from chalicelib.schemas import CreateDocumentRequest, RegisterCaseRequest
+
+blueprint = Blueprint(__name__)
+
+
+@endpoint(blueprint, "/courts", "GET", "courts:list", authorizer=cognito_jwt)
+def list_courts(call: Call) -> dict[str, Any]:
+    """Every court with its names and the case types it registers."""
+    return {"courts": [court.as_json() for court in courts.list_courts().values()]}
+
+
+@endpoint(
+    blueprint,
+    "/cases",
+    "POST",
+    "cases:register",
+    body=RegisterCaseRequest,
+    authorizer=cognito_jwt,
+)
+def register_case(call: Call) -> Response:
+    """Register a case; 201 with its id and file number."""
+    case = cases.register_case(call.body, call.actor)
+    return json_response(
+        cases.case_json(case), 201, {"Location": f"/cases/{case.case_id}"}
+    )
+
+
+@endpoint(blueprint, "/cases/{case_id}", "GET", "cases:read", authorizer=cognito_jwt)
+def get_case(call: Call, case_id: str) -> dict[str, Any]:
+    """One case, if the caller may see it (404 otherwise)."""
+    return cases.case_json(cases.case_visible_to(call.user.username, case_id))
+
+
+@endpoint(
+    blueprint,
+    "/cases/{case_id}/documents",
+    "POST",
+    "documents:create",
+    body=CreateDocumentRequest,
+    authorizer=cognito_jwt,
+)
+def create_document(call: Call, case_id: str) -> Response:
+    """Announce a document; 201 with the presigned form to upload its bytes."""
+    case = cases.case_visible_to(call.user.username, case_id)
+    document, upload = documents.create_document(case, call.body, call.actor)
+    body = {**documents.document_json(document, with_text=False), "upload": upload}
+    return json_response(body, 201)
+
+
+@endpoint(
+    blueprint,
+    "/cases/{case_id}/documents",
+    "GET",
+    "documents:read",
+    authorizer=cognito_jwt,
+)
+def list_documents(call: Call, case_id: str) -> dict[str, Any]:
+    """The documents of a case, without their text."""
+    case = cases.case_visible_to(call.user.username, case_id)
+    rows = DocumentModel.query(case.case_id, limit=200)
+    return {
+        "documents": [documents.document_json(row, with_text=False) for row in rows]
+    }
+
+
+@endpoint(
+    blueprint,
+    "/cases/{case_id}/documents/{document_id}",
+    "GET",
+    "documents:read",
+    authorizer=cognito_jwt,
+)
+def get_document(call: Call, case_id: str, document_id: str) -> dict[str, Any]:
+    """A document's status, digest, text page by page and signature."""
+    case = cases.case_visible_to(call.user.username, case_id)
+    return documents.document_json(documents.get_document(case.case_id, document_id))
+
+
+@endpoint(
+    blueprint, "/cases/{case_id}/audit", "GET", "audit:read", authorizer=cognito_jwt
+)
+def case_audit(call: Call, case_id: str) -> dict[str, Any]:
+    """The audit trail of a case, newest first (admins)."""
+    case = cases.case_visible_to(call.user.username, case_id)
+    return {"entries": audit.entries_for(f"case#{case.case_id}")}

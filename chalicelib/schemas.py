@@ -1,0 +1,118 @@
+"""Request bodies of the API, validated with pydantic.
+
+Unknown fields are refused so that a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NATIONAL_ID = re.compile(r"^[A-Z]{1,2}[0-9]{1,8}$")
+ALLOWED_CONTENT_TYPES = ("application/pdf", "image/tiff", "image/png", "image/jpeg")
+
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    """Base of every request body: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LoginRequest(Strict):
+    """``POST /auth/login``."""
+
+    username: ShortText
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class PartyRole(StrEnum):
+    """The procedural role of a party."""
+
+    PLAINTIFF = "plaintiff"
+    DEFENDANT = "defendant"
+    INTERVENER = "intervener"
+    APPELLANT = "appellant"
+    RESPONDENT = "respondent"
+
+
+class PartyKind(StrEnum):
+    """A natural person or a legal person."""
+
+    NATURAL = "natural"
+    LEGAL = "legal"
+
+
+class Counsel(Strict):
+    """A lawyer, identified by bar association and roll number."""
+
+    bar: ShortText
+    roll_number: Annotated[
+        str, Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
+    ]
+
+
+class Party(Strict):
+    """A party as registered with the case."""
+
+    role: PartyRole
+    kind: PartyKind = PartyKind.NATURAL
+    name: ShortText
+    name_latin: ShortText | None = None
+    national_id: str | None = None
+    trade_register: Annotated[str, Field(max_length=40)] | None = None
+    lawyer: Counsel | None = None
+
+    @field_validator("national_id")
+    @classmethod
+    def _national_id(cls, value: str | None) -> str | None:
+        """Normalise a CIN such as ``bk123456`` to ``BK123456``; refuse others."""
+        if value is None:
+            return None
+        normalised = value.strip().upper()
+        if not NATIONAL_ID.match(normalised):
+            raise ValueError(
+                "a national ID is one or two letters then digits, e.g. BK123456"
+            )
+        return normalised
+
+    @model_validator(mode="after")
+    def _identity_fits_kind(self) -> Party:
+        if self.kind is PartyKind.LEGAL and self.national_id:
+            raise ValueError(
+                "a legal person has a trade register number, not a national ID"
+            )
+        return self
+
+
+class RegisterCaseRequest(Strict):
+    """``POST /cases``."""
+
+    court_code: Annotated[
+        str, Field(min_length=2, max_length=40, pattern=r"^[A-Z0-9-]+$")
+    ]
+    case_type_code: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+    subject: Text
+    parties: Annotated[list[Party], Field(min_length=1, max_length=50)]
+
+
+class CreateDocumentRequest(Strict):
+    """``POST /cases/{id}/documents``: announce an upload and get its form."""
+
+    filename: Annotated[
+        str, Field(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$")
+    ]
+    content_type: str
+    size: Annotated[int, Field(gt=0)]
+
+    @field_validator("content_type")
+    @classmethod
+    def _content_type(cls, value: str) -> str:
+        if value not in ALLOWED_CONTENT_TYPES:
+            raise ValueError(f"must be one of {', '.join(ALLOWED_CONTENT_TYPES)}")
+        return value

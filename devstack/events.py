@@ -1,0 +1,188 @@
+"""The local event loop: what AWS does for the functions in production.
+
+Pollers deliver SQS messages to the queue-fed functions as Lambda's event source
+mapping does (batches, partial failures, redrive to the dead-letter queue by
+the queue's own policy), and a clock fires the EventBridge schedules, which
+moto never fires.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.aws import client
+from chalicelib.config import get_settings
+from chalicelib.deployment import MAINTENANCE_HANDLER, QUEUE_FUNCTIONS, QueueFunction
+from chalicelib.schedules import SCHEDULES
+
+log = logging.getLogger(__name__)
+RETRY_DELAY_SECONDS = 2
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LocalContext:
+    """The parts of a Lambda context the handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 1024
+    timeout_seconds: int = 300
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        """A Lambda-like ARN naming the local function."""
+        region = get_settings().region
+        return f"arn:aws:lambda:{region}:000000000000:function:{self.function_name}"
+
+    @property
+    def log_group_name(self) -> str:
+        """Where Lambda would write this function's logs."""
+        return f"/aws/lambda/{self.function_name}"
+
+    log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the function's timeout."""
+        elapsed = time.monotonic() - self.started
+        return max(0, int((self.timeout_seconds - elapsed) * 1000))
+
+
+def load_handler(dotted: str) -> Handler:
+    """Import ``package.module.function`` and return the function."""
+    module_name, _, name = dotted.rpartition(".")
+    handler: Handler = getattr(importlib.import_module(module_name), name)
+    return handler
+
+
+def queue_url_of(function: QueueFunction) -> str:
+    """The URL of the queue that feeds ``function``."""
+    settings = get_settings()
+    return {
+        "document-events": settings.document_events_queue_url,
+        "signing": settings.signing_queue_url,
+    }[function.queue]
+
+
+def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """Turn an SQS message into the record Lambda's event source mapping sends."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": get_settings().region,
+    }
+
+
+class QueuePoller(threading.Thread):
+    """Deliver one queue's messages to one function, batch by batch."""
+
+    def __init__(self, function: QueueFunction, stop: threading.Event):
+        super().__init__(name=f"poller-{function.name}", daemon=True)
+        self.function = function
+        self.stop = stop
+
+    def run(self) -> None:
+        """Poll until stopped; a crash of the handler never stops the poller."""
+        handler = load_handler(self.function.handler)
+        url = queue_url_of(self.function)
+        sqs = client("sqs")
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        while not self.stop.is_set():
+            try:
+                self.deliver_once(handler, url, arn)
+            except Exception:
+                log.exception("poller %s failed; retrying", self.function.name)
+                self.stop.wait(RETRY_DELAY_SECONDS)
+
+    def deliver_once(self, handler: Handler, url: str, arn: str) -> int:
+        """Receive one batch, invoke the function, settle each message."""
+        sqs = client("sqs")
+        messages = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=self.function.batch_size,
+            WaitTimeSeconds=1,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        context = LocalContext(
+            self.function.name, self.function.memory_mb, self.function.timeout_seconds
+        )
+        event = {"Records": [lambda_record(message, arn) for message in messages]}
+        try:
+            result = handler(event, context) or {}
+            failed = {
+                item["itemIdentifier"] for item in result.get("batchItemFailures", [])
+            }
+        except Exception:
+            log.exception("function %s crashed", self.function.name)
+            failed = {message["MessageId"] for message in messages}
+        for message in messages:
+            if message["MessageId"] in failed:
+                sqs.change_message_visibility(
+                    QueueUrl=url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=RETRY_DELAY_SECONDS,
+                )
+            else:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+
+class ScheduleClock(threading.Thread):
+    """Fire each schedule of ``SCHEDULES`` on its rate, as EventBridge would."""
+
+    def __init__(self, stop: threading.Event):
+        super().__init__(name="schedules", daemon=True)
+        self.stop = stop
+
+    def run(self) -> None:
+        """Sleep until the next due schedule, fire it, repeat."""
+        handler = load_handler(MAINTENANCE_HANDLER)
+        due = {
+            schedule.name: time.monotonic() + schedule.period_seconds
+            for schedule in SCHEDULES
+        }
+        while not self.stop.is_set():
+            for schedule in SCHEDULES:
+                if time.monotonic() >= due[schedule.name]:
+                    due[schedule.name] += schedule.period_seconds
+                    self.fire(handler, schedule.job)
+            self.stop.wait(1)
+
+    def fire(self, handler: Handler, job: str) -> None:
+        """Invoke the maintenance function with the schedule's constant input."""
+        try:
+            handler({"job": job}, LocalContext("maintenance"))
+        except Exception:
+            log.exception("scheduled job %s failed", job)
+
+
+def start_event_loop(stop: threading.Event) -> list[threading.Thread]:
+    """Start a poller per queue-fed function and the schedule clock."""
+    threads: list[threading.Thread] = [
+        QueuePoller(function, stop) for function in QUEUE_FUNCTIONS
+    ]
+    threads.append(ScheduleClock(stop))
+    for thread in threads:
+        thread.start()
+    return threads

@@ -1,0 +1,74 @@
+"""OCR function: S3 ``ObjectCreated`` notifications (through SQS) -> text read.
+
+Each object is checked (size, bytes), read page by page (Tesseract, or Textract
+with Tesseract as fallback in AWS) and queued for signing. A delivery is
+processed once (Powertools idempotency, keyed on bucket, key and ETag).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+from chalicelib import pipeline, workers
+from chalicelib.observability import logger, metrics
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@idempotent_function(
+    data_keyword_argument="s3_object",
+    persistence_store=workers.idempotency_store(),
+    config=workers.idempotency_config(),
+)
+def process_object(*, s3_object: dict[str, Any], last_attempt: bool) -> str:
+    """Take one stored object through reception and reading; return its outcome."""
+    stored = pipeline.StoredObject(**s3_object)
+    document = pipeline.locate_document(stored)
+    if document is None:
+        pipeline.quarantine(stored, "no case or document matches this key")
+        return "quarantined"
+    logger.append_keys(case_id=document.case_id, document_id=document.document_id)
+    try:
+        pipeline.accept_upload(document, stored)
+        pipeline.read_text(document)
+    except pipeline.DocumentRejected as exc:
+        pipeline.mark_failed(document, str(exc))
+        return "rejected"
+    except Exception as exc:
+        if last_attempt:
+            pipeline.mark_failed(
+                document, f"reading failed after retries: {type(exc).__name__}"
+            )
+        raise
+    if document.status == "OCR_DONE":
+        workers.send_to_signing(document.case_id, document.document_id)
+    return document.status
+
+
+def record_handler(record: SQSRecord) -> None:
+    """Process every object announced by one SQS message."""
+    for stored in workers.stored_objects(record.body):
+        outcome = process_object(
+            s3_object=stored.__dict__, last_attempt=workers.is_last_attempt(record)
+        )
+        logger.info(
+            "object processed", extra={"object_key": stored.key, "outcome": outcome}
+        )
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> Any:
+    """Lambda entry point (SQS batch with partial failures)."""
+    workers.idempotency_config().register_lambda_context(context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
