@@ -2,9 +2,13 @@
 
 A file number is three stored parts, serial, case-type code and year, shown as
 ``serial/code/year`` (``17/1201/2026``). Serials are allocated per court, code
-and year by an optimistic transaction: the counter moves from n to n+1 in the
-same DynamoDB transaction that writes the case, its file-number guard and its
-audit record, so serials are gapless, never repeat, and nothing is half-written.
+and year by one atomic counter increment, then the case, a guard item that
+makes its file number unique, and its audit record are written in one DynamoDB
+transaction: serials never repeat and nothing is half-written.
+
+NOTE: a process that dies between the increment and the transaction leaves a
+gap in the serials (an unused number). Courts need to see such a number as
+void; the reconciliation that records it belongs to the case-management issue.
 """
 
 from __future__ import annotations
@@ -21,12 +25,12 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import access, audit
 from chalicelib.courts import check_court_and_type
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import NotFound
 from chalicelib.models import CaseModel, PartyMap, RegistryModel, UserModel, connection
 from chalicelib.observability import count, logger
 from chalicelib.schemas import Party, RegisterCaseRequest
 
-MAX_ALLOCATION_ATTEMPTS = 200
+WRITE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,11 @@ def file_number_key(court_code: str, number: FileNumber) -> str:
 def register_case(
     request: RegisterCaseRequest, actor: audit.Actor, now: datetime | None = None
 ) -> CaseModel:
-    """Register a new case and allocate its file number atomically."""
+    """Register a new case and give it the next file number of its court.
+
+    Raises ``ValidationFailed`` for an unknown court or case type before any
+    write, so a refused request consumes no serial.
+    """
     check_court_and_type(request.court_code, request.case_type_code)
     registered_at = now or datetime.now(UTC)
     case = CaseModel(
@@ -83,76 +91,59 @@ def register_case(
         registered_by=actor.username,
         version=1,
     )
-    for attempt in range(MAX_ALLOCATION_ATTEMPTS):
-        if _try_register(case, actor, registered_at):
-            count("CasesRegistered")
-            logger.info(
-                "case registered",
-                extra={"case_id": case.case_id, "attempts": attempt + 1},
-            )
-            return case
-        time.sleep(
-            random.uniform(  # noqa: S311 - jitter, not secrecy
-                0, 0.01 * min(attempt + 1, 10)
-            )
-        )
-    raise Conflict("could not allocate a file number, please retry")
-
-
-def _try_register(case: CaseModel, actor: audit.Actor, now: datetime) -> bool:
-    """Attempt one allocation; False when another registration won the race."""
-    counter_key = serial_counter_key(
-        case.court_code, case.case_type_code, int(case.year)
+    case.serial = reserve_serial(
+        serial_counter_key(case.court_code, case.case_type_code, registered_at.year)
     )
-    last = _last_serial(counter_key)
-    case.serial = last + 1
-    number = FileNumber(int(case.serial), case.case_type_code, int(case.year))
+    _write_registration(case, actor, registered_at)
+    count("CasesRegistered")
+    logger.info("case registered", extra={"case_id": case.case_id})
+    return case
+
+
+def reserve_serial(counter_key: str) -> int:
+    """Take the next serial of a counter with one atomic increment.
+
+    Concurrent callers each get a distinct number, with no retry storm.
+    """
+    counter = RegistryModel(pk=counter_key)
+    counter.update(actions=[RegistryModel.last_serial.add(1)])
+    return int(counter.last_serial or 0)
+
+
+def _write_registration(case: CaseModel, actor: audit.Actor, now: datetime) -> None:
+    """Write the case, its file-number guard and its audit record atomically.
+
+    A transient refusal (a conflicting transaction, throttling) is retried with
+    the same reserved serial.
+    """
+    number = file_number_of(case)
     entry = audit.AuditEntry(
         action="REGISTER_CASE",
         target=f"case#{case.case_id}",
         details={"file_number": str(number), "court_code": case.court_code},
     )
-    condition = (
-        RegistryModel.last_serial.does_not_exist()
-        if last == 0
-        else RegistryModel.last_serial == last
+    guard = RegistryModel(
+        pk=file_number_key(case.court_code, number), case_id=case.case_id
     )
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.update(
-                RegistryModel(pk=counter_key),
-                actions=[RegistryModel.last_serial.set(case.serial)],
-                condition=condition,
-            )
-            transaction.save(
-                RegistryModel(
-                    pk=file_number_key(case.court_code, number), case_id=case.case_id
-                ),
-                condition=RegistryModel.pk.does_not_exist(),
-            )
-            transaction.save(case, condition=CaseModel.case_id.does_not_exist())
-            transaction.save(audit.build_record(actor, entry, now))
-    except TransactWriteError as exc:
-        if _lost_race(exc):
-            return False
-        raise
-    return True
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(guard, condition=RegistryModel.pk.does_not_exist())
+                transaction.save(case, condition=CaseModel.case_id.does_not_exist())
+                transaction.save(audit.build_record(actor, entry, now))
+            return
+        except TransactWriteError as exc:
+            if not _transient(exc) or attempt == WRITE_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter
 
 
-def _lost_race(exc: TransactWriteError) -> bool:
+def _transient(exc: TransactWriteError) -> bool:
     reasons = exc.cancellation_reasons or []
     return any(
-        r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict")
+        r is not None and r.code in ("TransactionConflict", "ThrottlingError")
         for r in reasons
     )
-
-
-def _last_serial(counter_key: str) -> int:
-    try:
-        counter = RegistryModel.get(counter_key, consistent_read=True)
-    except DoesNotExist:
-        return 0
-    return int(counter.last_serial or 0)
 
 
 def _party_map(party: Party) -> PartyMap:

@@ -89,8 +89,72 @@ def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class QueueTarget:
+    """A queue-fed function, bound to its handler and its queue."""
+
+    function: QueueFunction
+    handler: Handler
+    url: str
+    arn: str
+
+    @classmethod
+    def connect(cls, function: QueueFunction) -> QueueTarget:
+        """Import the function's handler and look its queue up."""
+        url = queue_url_of(function)
+        attributes = client("sqs").get_queue_attributes(
+            QueueUrl=url, AttributeNames=["QueueArn"]
+        )["Attributes"]
+        return cls(
+            function, load_handler(function.handler), url, attributes["QueueArn"]
+        )
+
+    def deliver_batch(self) -> int:
+        """Receive one batch, invoke the function, settle each message.
+
+        Returns the number of messages delivered (0 when the queue was empty).
+        Failed messages become visible again after a short delay; the queue's
+        redrive policy moves them to the dead-letter queue in the end.
+        """
+        sqs = client("sqs")
+        messages = sqs.receive_message(
+            QueueUrl=self.url,
+            MaxNumberOfMessages=self.function.batch_size,
+            WaitTimeSeconds=1,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        failed = self._invoke(messages)
+        for message in messages:
+            receipt = message["ReceiptHandle"]
+            if message["MessageId"] in failed:
+                sqs.change_message_visibility(
+                    QueueUrl=self.url,
+                    ReceiptHandle=receipt,
+                    VisibilityTimeout=RETRY_DELAY_SECONDS,
+                )
+            else:
+                sqs.delete_message(QueueUrl=self.url, ReceiptHandle=receipt)
+        return len(messages)
+
+    def _invoke(self, messages: list[dict[str, Any]]) -> set[str]:
+        function = self.function
+        context = LocalContext(
+            function.name, function.memory_mb, function.timeout_seconds
+        )
+        event = {"Records": [lambda_record(m, self.arn) for m in messages]}
+        try:
+            result = self.handler(event, context) or {}
+        except Exception:
+            log.exception("function %s crashed", function.name)
+            return {message["MessageId"] for message in messages}
+        return {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
+
+
 class QueuePoller(threading.Thread):
-    """Deliver one queue's messages to one function, batch by batch."""
+    """Deliver one queue's messages to one function until stopped."""
 
     def __init__(self, function: QueueFunction, stop: threading.Event):
         super().__init__(name=f"poller-{function.name}", daemon=True)
@@ -99,53 +163,13 @@ class QueuePoller(threading.Thread):
 
     def run(self) -> None:
         """Poll until stopped; a crash of the handler never stops the poller."""
-        handler = load_handler(self.function.handler)
-        url = queue_url_of(self.function)
-        sqs = client("sqs")
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
+        target = QueueTarget.connect(self.function)
         while not self.stop.is_set():
             try:
-                self.deliver_once(handler, url, arn)
+                target.deliver_batch()
             except Exception:
                 log.exception("poller %s failed; retrying", self.function.name)
                 self.stop.wait(RETRY_DELAY_SECONDS)
-
-    def deliver_once(self, handler: Handler, url: str, arn: str) -> int:
-        """Receive one batch, invoke the function, settle each message."""
-        sqs = client("sqs")
-        messages = sqs.receive_message(
-            QueueUrl=url,
-            MaxNumberOfMessages=self.function.batch_size,
-            WaitTimeSeconds=1,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
-        if not messages:
-            return 0
-        context = LocalContext(
-            self.function.name, self.function.memory_mb, self.function.timeout_seconds
-        )
-        event = {"Records": [lambda_record(message, arn) for message in messages]}
-        try:
-            result = handler(event, context) or {}
-            failed = {
-                item["itemIdentifier"] for item in result.get("batchItemFailures", [])
-            }
-        except Exception:
-            log.exception("function %s crashed", self.function.name)
-            failed = {message["MessageId"] for message in messages}
-        for message in messages:
-            if message["MessageId"] in failed:
-                sqs.change_message_visibility(
-                    QueueUrl=url,
-                    ReceiptHandle=message["ReceiptHandle"],
-                    VisibilityTimeout=RETRY_DELAY_SECONDS,
-                )
-            else:
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return len(messages)
 
 
 class ScheduleClock(threading.Thread):

@@ -1,0 +1,724 @@
+"""OCR engine: turn scanned court documents into text, page by page.
+
+Every page goes through the cheapest reading that works:
+
+* a PDF page that already carries a text layer is extracted, never OCR'd;
+* otherwise the page image is read by Tesseract (``TesseractEngine``), or by
+  Amazon Textract (``TextractEngine``) for Latin-script pages when a Textract
+  engine is given; Arabic pages always go to Tesseract, and Tesseract takes
+  over whenever Textract throttles, fails or refuses a page.
+
+Tesseract reading strategy (each choice was measured on ``shared/samples``):
+
+1. the script (Arabic or Latin) comes from Tesseract's orientation and script
+   detection (``--psm 0``). When OSD has too little text (single lines) or
+   answers with low confidence, the image is read as French; unless that
+   reading is confident and full of function words it is also read as Arabic,
+   and a clear confidence gap, else the function words, pick the script;
+2. a short, wide image is a single text line (``--psm 7``), anything else is a
+   page (``--psm 3``);
+3. a page is first read at about 150 dpi (the probe): in Arabic, or in
+   French for Latin script; Spanish stopwords outnumbering French ones make it
+   Spanish. Its median text-line height then sets the scale of the real
+   reading (lines of about 30 px read best; scans are never enlarged), and the
+   probe is kept when it already has the right scale and language;
+4. each reading is one ``image_to_data`` pass that gives the words and their
+   confidences; the text is rebuilt from its block/paragraph/line numbers
+   (the same CER as ``image_to_string`` on every sample);
+5. a page whose mean word confidence is below ``low_confidence_threshold``
+   (handwriting, photos of unreadable pages) is flagged for a human.
+
+Heavy libraries (pytesseract, Pillow, pypdfium2) are imported inside the
+functions that need them, so importing this module costs nothing. Document
+text is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPES = ("application/pdf", "image/tiff", "image/png", "image/jpeg")
+RENDER_DPI = 300
+# Mean word confidence below which a page is a guess, not a reading. Measured on
+# the samples: printed/typewritten pages and lines 66-95 (lowest: an Arabic
+# book line 66.3, the fiqh page 69.4), the handwritten register 23.7.
+DEFAULT_LOW_CONFIDENCE = 45.0
+# A text layer with fewer visible characters than this is not a real one
+# (blank pages, page numbers stamped on a scan).
+MIN_TEXT_LAYER_CHARS = 20
+# A single text line: at most this tall (pixels) and at least this wide
+# relative to its height.
+LINE_MAX_HEIGHT = 250
+LINE_MIN_ASPECT = 6.0
+# Below this OSD script confidence the detected script is not trusted.
+MIN_SCRIPT_CONFIDENCE = 1.0
+# Tesseract reads best when a text line is about this tall (pixels); measured
+# on the samples, 300-400 dpi scans of body text gain from being scaled down.
+TARGET_LINE_HEIGHT = 30.0
+# The first pass (script, language, line height) reads the page at most this
+# long (pixels), about 150 dpi for A4.
+PROBE_LONG_SIDE = 1700
+TEXTRACT_MAX_BYTES = 10 * 1024 * 1024
+
+_SCRIPT_LANGUAGE = {"Arabic": "ara", "Latin": "fra"}
+_FRENCH_WORDS = frozenset(
+    [
+        "le",
+        "les",
+        "des",
+        "du",
+        "et",
+        "est",
+        "une",
+        "dans",
+        "qui",
+        "pour",
+        "au",
+        "aux",
+        "sur",
+        "ce",
+        "cette",
+        "il",
+        "ils",
+        "ne",
+        "pas",
+        "ou",
+        "avec",
+        "par",
+        "à",
+        "été",
+        "sont",
+        "leur",
+        "nous",
+        "vous",
+    ]
+)
+_SPANISH_WORDS = frozenset(
+    [
+        "el",
+        "los",
+        "las",
+        "del",
+        "y",
+        "con",
+        "una",
+        "por",
+        "para",
+        "como",
+        "su",
+        "sus",
+        "lo",
+        "al",
+        "es",
+        "más",
+        "pero",
+        "fue",
+        "este",
+        "esta",
+        "entre",
+        "sin",
+        "sobre",
+        "cuando",
+        "muy",
+        "hasta",
+        "desde",
+    ]
+)
+_ARABIC_WORDS = frozenset(
+    [
+        "في",
+        "من",
+        "على",
+        "إلى",
+        "الى",
+        "أن",
+        "ان",
+        "عن",
+        "ما",
+        "لا",
+        "التي",
+        "الذي",
+        "هذا",
+        "هذه",
+        "أو",
+        "او",
+        "كان",
+        "قد",
+        "مع",
+        "ذلك",
+        "ثم",
+        "بين",
+        "كل",
+    ]
+)
+# A Latin probe this confident and this rich in function words is accepted
+# without also reading the page as Arabic.
+SURE_LATIN_CONFIDENCE = 80.0
+SURE_FUNCTION_WORDS = 0.1
+# Between an Arabic and a Latin reading of the same image, a confidence gap
+# this large settles the script (samples: 40-55 points for printed lines).
+CLEAR_CONFIDENCE_GAP = 15.0
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """What was read on one page, and how far it can be trusted."""
+
+    number: int
+    text: str
+    language: str
+    confidence: float
+    source: str
+    low_confidence: bool
+
+
+class OcrFailed(Exception):
+    """The document cannot be read at all (corrupt, encrypted, unsupported)."""
+
+
+class TextractUnavailable(Exception):
+    """Textract did not read the page (throttled, failed or refused it)."""
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One Tesseract reading of an image in one language."""
+
+    language: str
+    text: str
+    confidence: float
+    words: int
+    line_height: float
+
+
+# --------------------------------------------------------------------------
+# Language helpers
+
+
+def latin_language(text: str) -> str:
+    """Return "spa" when Spanish stopwords outnumber French ones, else "fra"."""
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    french = sum(1 for w in words if w in _FRENCH_WORDS)
+    spanish = sum(1 for w in words if w in _SPANISH_WORDS)
+    return "spa" if spanish > french else "fra"
+
+
+def function_word_ratio(text: str, language: str) -> float:
+    """Share of the words of ``text`` that are function words of ``language``."""
+    words = [w.lower() for w in _WORD_RE.findall(text) if len(w) > 1]
+    if not words:
+        return 0.0
+    vocabulary = _ARABIC_WORDS if language == "ara" else _FRENCH_WORDS | _SPANISH_WORDS
+    return sum(1 for w in words if w in vocabulary) / len(words)
+
+
+def text_language(text: str) -> str:
+    """Guess ara/fra/spa for a text: Arabic letters first, then stopwords."""
+    arabic = latin = 0
+    for char in text:
+        if not char.isalpha():
+            continue
+        if "ARABIC" in unicodedata.name(char, ""):
+            arabic += 1
+        else:
+            latin += 1
+    if arabic == 0 and latin == 0:
+        return ""
+    return "ara" if arabic >= latin else latin_language(text)
+
+
+# --------------------------------------------------------------------------
+# Tesseract
+
+
+def _rebuild_text(data: dict[str, list[Any]]) -> tuple[str, float, int]:
+    """Rebuild the text of an ``image_to_data`` result; mean conf; word count."""
+    lines: list[str] = []
+    current: list[str] = []
+    key: tuple[int, int, int] | None = None
+    confidences: list[float] = []
+    for i, word in enumerate(data["text"]):
+        word = (word or "").strip()
+        conf = float(data["conf"][i])
+        if not word or conf < 0:
+            continue
+        line_key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        if key is not None and line_key != key:
+            lines.append(" ".join(current))
+            if line_key[:2] != key[:2]:
+                lines.append("")
+            current = []
+        key = line_key
+        current.append(word)
+        confidences.append(conf)
+    if current:
+        lines.append(" ".join(current))
+    mean = sum(confidences) / len(confidences) if confidences else 0.0
+    return "\n".join(lines), mean, len(confidences)
+
+
+def _pytesseract() -> Any:
+    """Import pytesseract; keep Tesseract to one OpenMP thread unless told.
+
+    Its OpenMP threads fight each other on small machines (4-5 s an A4 page
+    instead of 1.1-1.7 s on two cores); parallelism comes from reading pages
+    in separate processes instead.
+    """
+    import pytesseract
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    return pytesseract
+
+
+def _line_height(data: dict[str, list[Any]]) -> float:
+    """Median height in pixels of the text lines Tesseract found (0 if none)."""
+    heights = sorted(
+        int(h)
+        for level, h in zip(data["level"], data["height"], strict=True)
+        if int(level) == 4
+    )
+    return float(heights[len(heights) // 2]) if heights else 0.0
+
+
+def _is_single_line(width: int, height: int) -> bool:
+    """A short, wide image is one text line (read with --psm 7)."""
+    return height <= LINE_MAX_HEIGHT and width >= LINE_MIN_ASPECT * height
+
+
+class _PageImage:
+    """A grayscale page and the scaled copies of it written for Tesseract."""
+
+    def __init__(self, image_path: str, workdir: str) -> None:
+        from PIL import Image, ImageOps
+
+        with Image.open(image_path) as original:
+            self.gray = ImageOps.exif_transpose(original).convert("L")
+            dpi = original.info.get("dpi", (RENDER_DPI, RENDER_DPI))
+        self.dpi = float(dpi[0]) or float(RENDER_DPI)
+        self.workdir = workdir
+        self._paths: dict[float, str] = {}
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Width and height in pixels."""
+        return self.gray.size
+
+    def at_scale(self, scale: float) -> str:
+        """Path of a PNG of the page scaled by ``scale`` (written once)."""
+        from PIL import Image
+
+        scale = round(scale, 3)
+        if scale not in self._paths:
+            image = self.gray
+            if scale != 1.0:
+                size = (
+                    max(1, round(image.width * scale)),
+                    max(1, round(image.height * scale)),
+                )
+                image = image.resize(size, Image.Resampling.LANCZOS)
+            path = os.path.join(self.workdir, f"scaled-{len(self._paths)}.png")
+            dpi = max(1, round(self.dpi * scale))
+            image.save(path, dpi=(dpi, dpi), compress_level=1)  # speed over size
+            self._paths[scale] = path
+        return self._paths[scale]
+
+
+class TesseractEngine:
+    """Local Tesseract reading with script and language detection."""
+
+    def __init__(
+        self,
+        languages: tuple[str, ...] = ("ara", "fra", "spa"),
+        low_confidence_threshold: float = DEFAULT_LOW_CONFIDENCE,
+    ) -> None:
+        self.languages = languages
+        self.low_confidence_threshold = low_confidence_threshold
+
+    # -- public --------------------------------------------------------------
+
+    def detect_script(self, image_path: str) -> str | None:
+        """Return "Arabic" or "Latin" from Tesseract OSD, None when unsure."""
+        with tempfile.TemporaryDirectory(prefix="justicia-osd-") as workdir:
+            page = _PageImage(image_path, workdir)
+            if _is_single_line(*page.size):
+                return None
+            return self._osd(page.at_scale(_probe_scale(page.size)))
+
+    def read_image(
+        self, image_path: str, number: int, script: str | None = None
+    ) -> PageReading:
+        """Read one page image; ``script`` skips detection when already known."""
+        with tempfile.TemporaryDirectory(prefix="justicia-tess-") as workdir:
+            page = _PageImage(image_path, workdir)
+            if _is_single_line(*page.size):
+                best = self._read_line(page.at_scale(1.0))
+            else:
+                best = self._read_page(page, script)
+        return self._reading(best, number)
+
+    # -- internals -----------------------------------------------------------
+
+    def _osd(self, path: str) -> str | None:
+        pytesseract = _pytesseract()
+        try:
+            osd = pytesseract.image_to_osd(
+                path, config="--psm 0", output_type=pytesseract.Output.DICT
+            )
+        except pytesseract.TesseractError:
+            return None  # too few characters (small images, blank pages)
+        script = str(osd.get("script", ""))
+        confidence = float(osd.get("script_conf", 0.0))
+        if script in _SCRIPT_LANGUAGE and confidence >= MIN_SCRIPT_CONFIDENCE:
+            return script
+        return None
+
+    def _pass(self, path: str, language: str, psm: int) -> _Pass:
+        """One image_to_data pass; the text rebuilt from its line numbers."""
+        pytesseract = _pytesseract()
+        if language not in self.languages:
+            return _Pass(language, "", 0.0, 0, 0.0)
+        try:
+            data = pytesseract.image_to_data(
+                path,
+                lang=language,
+                config=f"--psm {psm}",
+                output_type=pytesseract.Output.DICT,
+            )
+        except pytesseract.TesseractError as error:
+            raise OcrFailed(f"unreadable image: {error.message}") from error
+        text, confidence, words = _rebuild_text(data)
+        return _Pass(language, text, confidence, words, _line_height(data))
+
+    def _read_line(self, path: str) -> _Pass:
+        """A single text line: OSD cannot tell its script, so read both."""
+        latin = self._pass(path, "fra", 7)
+        if not _sure_latin(latin):
+            return _more_plausible(self._pass(path, "ara", 7), latin)
+        if latin_language(latin.text) == "spa":
+            return self._pass(path, "spa", 7)
+        return latin
+
+    def _read_page(self, page: _PageImage, script: str | None) -> _Pass:
+        """Probe at low resolution, then read once at the best scale."""
+        probe_scale = _probe_scale(page.size)
+        probe_path = page.at_scale(probe_scale)
+        if script is None:
+            script = self._osd(probe_path)
+        probe = self._probe(probe_path, script)
+        language = probe.language
+        if language == "fra" and latin_language(probe.text) == "spa":
+            language = "spa"
+        scale = _reading_scale(probe, probe_scale)
+        if language == probe.language and abs(scale - probe_scale) <= 0.1 * scale:
+            return probe
+        return self._pass(page.at_scale(scale), language, 3)
+
+    def _probe(self, path: str, script: str | None) -> _Pass:
+        """First pass in the script's language; both scripts when unsure."""
+        if script is not None:
+            return self._pass(path, _SCRIPT_LANGUAGE[script], 3)
+        latin = self._pass(path, "fra", 3)
+        if _sure_latin(latin):
+            return latin
+        return _more_plausible(self._pass(path, "ara", 3), latin)
+
+    def _reading(self, best: _Pass, number: int) -> PageReading:
+        language = best.language if best.words else ""
+        low = not best.words or best.confidence < self.low_confidence_threshold
+        return PageReading(
+            number=number,
+            text=best.text,
+            language=language,
+            confidence=round(best.confidence, 2),
+            source="tesseract",
+            low_confidence=low,
+        )
+
+
+def _sure_latin(reading: _Pass) -> bool:
+    """A French reading confident and wordy enough to rule out Arabic."""
+    return (
+        reading.confidence >= SURE_LATIN_CONFIDENCE
+        and function_word_ratio(reading.text, "fra") >= SURE_FUNCTION_WORDS
+    )
+
+
+def _more_plausible(arabic: _Pass, latin: _Pass) -> _Pass:
+    """Pick between readings in both scripts: confidence, then function words.
+
+    A clear confidence gap decides. Otherwise (text no model reads well, such
+    as handwriting, where confidence is noise) the reading with more function
+    words of its own language wins.
+    """
+    if abs(arabic.confidence - latin.confidence) >= CLEAR_CONFIDENCE_GAP:
+        return arabic if arabic.confidence > latin.confidence else latin
+    arabic_ratio = function_word_ratio(arabic.text, "ara")
+    latin_ratio = function_word_ratio(latin.text, "fra")
+    if abs(arabic_ratio - latin_ratio) >= 0.02:
+        return arabic if arabic_ratio > latin_ratio else latin
+    return arabic if arabic.confidence > latin.confidence else latin
+
+
+def _probe_scale(size: tuple[int, int]) -> float:
+    """Scale of the first, cheap pass: long side at most PROBE_LONG_SIDE."""
+    return min(1.0, PROBE_LONG_SIDE / max(size))
+
+
+def _reading_scale(probe: _Pass, probe_scale: float) -> float:
+    """Scale that brings the median text line to TARGET_LINE_HEIGHT (no upscaling)."""
+    if probe.line_height <= 0:
+        return probe_scale
+    full_height = probe.line_height / probe_scale
+    return min(1.0, TARGET_LINE_HEIGHT / full_height)
+
+
+# --------------------------------------------------------------------------
+# Textract
+
+
+def _textract_error_code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        if code:
+            return str(code)
+    return type(error).__name__
+
+
+class TextractEngine:
+    """Amazon Textract for Latin-script single images (sync DetectDocumentText).
+
+    Arabic is never sent to it (Textract does not read Arabic).
+    """
+
+    def __init__(self, client: Any, low_confidence_threshold: float = 60.0) -> None:
+        self.client = client
+        self.low_confidence_threshold = low_confidence_threshold
+
+    def read_image(self, image_path: str, number: int) -> PageReading:
+        """Read one image with DetectDocumentText; its LINE blocks are the text.
+
+        Raises ``TextractUnavailable`` (with the error code, never the text)
+        when Textract throttles, fails or refuses the page.
+        """
+        if os.path.getsize(image_path) > TEXTRACT_MAX_BYTES:
+            raise TextractUnavailable("DocumentTooLarge: image over 10 MB")
+        with open(image_path, "rb") as handle:
+            payload = handle.read()
+        try:
+            response = self.client.detect_document_text(Document={"Bytes": payload})
+        except Exception as error:  # botocore ClientError, BotoCoreError, ...
+            raise TextractUnavailable(_textract_error_code(error)) from error
+        return self._reading(response, number)
+
+    def _reading(self, response: dict[str, Any], number: int) -> PageReading:
+        lines = [b for b in response.get("Blocks", []) if b.get("BlockType") == "LINE"]
+        text = "\n".join(str(b.get("Text", "")) for b in lines)
+        confidences = [float(b.get("Confidence", 0.0)) for b in lines]
+        confidence = sum(confidences) / len(confidences) if confidences else 0.0
+        return PageReading(
+            number=number,
+            text=text,
+            language=text_language(text),
+            confidence=round(confidence, 2),
+            source="textract",
+            low_confidence=not lines or confidence < self.low_confidence_threshold,
+        )
+
+
+# --------------------------------------------------------------------------
+# Pages
+
+
+def _clean_text_layer(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _has_text_layer(text: str) -> bool:
+    visible = [c for c in text if not c.isspace()]
+    if len(visible) < MIN_TEXT_LAYER_CHARS:
+        return False
+    garbage = sum(1 for c in visible if c == "\ufffd" or 0xE000 <= ord(c) <= 0xF8FF)
+    return garbage <= len(visible) // 10
+
+
+def _open_pdf(data: bytes) -> Any:
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        message = str(error)
+        if "password" in message.lower():
+            raise OcrFailed(f"encrypted PDF: {message}") from error
+        raise OcrFailed(f"corrupt PDF: {message}") from error
+
+
+def _pdf_pages(
+    data: bytes, workdir: str
+) -> Iterator[tuple[int, str | None, str | None]]:
+    import pypdfium2 as pdfium
+
+    document = _open_pdf(data)
+    try:
+        if len(document) == 0:
+            raise OcrFailed("corrupt PDF: no pages")
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                yield _pdf_page(page, index + 1, workdir)
+            except pdfium.PdfiumError as error:
+                raise OcrFailed(f"corrupt PDF: page {index + 1}: {error}") from error
+            finally:
+                page.close()
+    finally:
+        document.close()
+
+
+def _pdf_page(
+    page: Any, number: int, workdir: str
+) -> tuple[int, str | None, str | None]:
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_bounded()
+    finally:
+        textpage.close()
+    if _has_text_layer(text):
+        return number, None, _clean_text_layer(text)
+    bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+    try:
+        image = bitmap.to_pil()
+        path = os.path.join(workdir, f"page-{number:05d}.png")
+        image.save(path, dpi=(RENDER_DPI, RENDER_DPI))
+    finally:
+        bitmap.close()
+    return number, path, None
+
+
+def _tiff_pages(
+    data: bytes, workdir: str
+) -> Iterator[tuple[int, str | None, str | None]]:
+    import io
+
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            for index, frame in enumerate(ImageSequence.Iterator(image)):
+                path = os.path.join(workdir, f"page-{index + 1:05d}.png")
+                dpi = frame.info.get("dpi", (RENDER_DPI, RENDER_DPI))
+                frame.convert("L").save(path, dpi=tuple(round(d) for d in dpi))
+                yield index + 1, path, None
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise OcrFailed(f"corrupt TIFF: {error}") from error
+
+
+def _single_image(
+    data: bytes, content_type: str, workdir: str
+) -> Iterator[tuple[int, str | None, str | None]]:
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise OcrFailed(f"corrupt image ({content_type}): {error}") from error
+    suffix = ".png" if content_type == "image/png" else ".jpg"
+    path = os.path.join(workdir, f"page-00001{suffix}")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    yield 1, path, None
+
+
+def iter_pages(
+    data: bytes, content_type: str, workdir: str
+) -> Iterator[tuple[int, str | None, str | None]]:
+    """Yield (page number, image path or None, text-layer text or None) per page.
+
+    Each page image is written to ``workdir`` only when needed: PDF pages are
+    rendered with pypdfium2 at 300 dpi in grayscale, multi-page TIFF frames are
+    converted with PIL, a PNG or JPEG is one page. A PDF page carrying a real
+    text layer yields its text and no image. One page is in memory at a time.
+    """
+    if content_type == "application/pdf":
+        return _pdf_pages(data, workdir)
+    if content_type == "image/tiff":
+        return _tiff_pages(data, workdir)
+    if content_type in ("image/png", "image/jpeg"):
+        return _single_image(data, content_type, workdir)
+    raise OcrFailed(f"unsupported content type: {content_type!r}")
+
+
+def _text_layer_reading(number: int, text: str) -> PageReading:
+    return PageReading(
+        number=number,
+        text=text,
+        language=text_language(text),
+        confidence=100.0,
+        source="text-layer",
+        low_confidence=False,
+    )
+
+
+def _ocr_page(
+    path: str,
+    number: int,
+    engine: TesseractEngine,
+    primary: TextractEngine | None,
+    on_fallback: Callable[[str], None] | None,
+) -> PageReading:
+    if primary is None:
+        return engine.read_image(path, number)
+    script = engine.detect_script(path)
+    if script != "Latin":
+        return engine.read_image(path, number, script=script)
+    try:
+        return primary.read_image(path, number)
+    except TextractUnavailable as error:
+        reason = f"page {number}: textract unavailable: {error}"
+        logger.warning("OCR fallback to tesseract (%s)", reason)
+        if on_fallback is not None:
+            on_fallback(reason)
+        return engine.read_image(path, number, script=script)
+
+
+def read_document(
+    data: bytes,
+    content_type: str,
+    engine: TesseractEngine,
+    *,
+    primary: TextractEngine | None = None,
+    on_fallback: Callable[[str], None] | None = None,
+) -> list[PageReading]:
+    """Read every page of a document.
+
+    A page with a text layer is extracted. Otherwise Latin-script pages go to
+    ``primary`` (Textract) when given, falling back to ``engine`` (Tesseract)
+    when Textract throttles, fails or refuses, after calling
+    ``on_fallback(reason)``; Arabic pages and pages of unsure script always go
+    to Tesseract. Raises ``OcrFailed`` for unreadable input.
+    """
+    readings: list[PageReading] = []
+    with tempfile.TemporaryDirectory(prefix="justicia-ocr-") as workdir:
+        for number, path, text in iter_pages(data, content_type, workdir):
+            if text is not None:
+                readings.append(_text_layer_reading(number, text))
+                continue
+            assert path is not None
+            try:
+                readings.append(_ocr_page(path, number, engine, primary, on_fallback))
+            finally:
+                os.unlink(path)
+    return readings

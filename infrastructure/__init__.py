@@ -1,0 +1,1 @@
+"""Justicia's infrastructure as code (AWS CDK v2, Python)."""

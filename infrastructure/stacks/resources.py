@@ -1,0 +1,158 @@
+"""What the code running in Lambda is told about the stage, and may touch.
+
+``runtime_environment`` sets the variables ``chalicelib/config.py`` reads; the
+``grant_*`` helpers give each function only the table, bucket prefix, queue and
+secret actions its code performs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+
+from infrastructure.stacks.data import Tables
+from infrastructure.stacks.identity import Identity, SigningSecrets
+from infrastructure.stacks.messaging import Queues, max_receive_count
+from infrastructure.stacks.options import StageOptions
+
+CLOUDHSM_PKCS11_MODULE = "/opt/cloudhsm/lib/libcloudhsm_pkcs11.so"
+QUEUE_URL_VARIABLES = {
+    "document-events": "JUSTICIA_DOCUMENT_EVENTS_QUEUE_URL",
+    "signing": "JUSTICIA_SIGNING_QUEUE_URL",
+}
+ORIGINAL_PREFIXES = ("uploads/*", "incoming/*")
+TEXTRACT_ACTIONS = (
+    "textract:DetectDocumentText",
+    "textract:StartDocumentTextDetection",
+    "textract:GetDocumentTextDetection",
+)
+AUDIT_APPEND_ACTIONS = (
+    "dynamodb:PutItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+
+
+@dataclass(frozen=True)
+class StageResources:
+    """The stage's shared resources, handed to the functions and the API."""
+
+    options: StageOptions
+    key: kms.IKey
+    tables: Tables
+    bucket: s3.Bucket
+    queues: Queues
+    identity: Identity
+    secrets: SigningSecrets
+
+
+def runtime_environment(resources: StageResources) -> dict[str, str]:
+    """The variables of ``chalicelib/config.py`` for this stage (all functions).
+
+    Left to their defaults on purpose: ``JUSTICIA_AWS_ENDPOINT_URL`` (local stack
+    only), ``JUSTICIA_JWKS_URL`` (derived from the region and pool),
+    ``JUSTICIA_HSM_KEY_LABEL``, and ``JUSTICIA_HSM_TOKEN_LABEL`` unless the
+    ``hsm_token_label`` context sets it. Lambda sets ``AWS_REGION`` itself.
+    """
+    from chalicelib.config import DEFAULT_MAX_UPLOAD_BYTES
+
+    options = resources.options
+    environment = {
+        "JUSTICIA_STAGE": options.stage,
+        "JUSTICIA_TABLE_PREFIX": options.prefix,
+        "JUSTICIA_DOCUMENTS_BUCKET": resources.bucket.bucket_name,
+        "JUSTICIA_USER_POOL_ID": resources.identity.user_pool.user_pool_id,
+        "JUSTICIA_USER_POOL_CLIENT_ID": resources.identity.client.user_pool_client_id,
+        "JUSTICIA_HSM_MODULE": CLOUDHSM_PKCS11_MODULE,
+        "JUSTICIA_HSM_PIN_SECRET_ID": resources.secrets.pin_secret_name,
+        "JUSTICIA_SIGNING_CHAIN_PARAMETER": resources.secrets.chain_parameter_name,
+        "JUSTICIA_OCR_ENGINE": "textract",
+        "JUSTICIA_MAX_UPLOAD_BYTES": str(DEFAULT_MAX_UPLOAD_BYTES),
+        "JUSTICIA_MAX_RECEIVE_COUNT": str(max_receive_count()),
+        "POWERTOOLS_SERVICE_NAME": "justicia",
+        "POWERTOOLS_METRICS_NAMESPACE": "Justicia",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        # Responses may carry document text: keep them out of traces.
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+    }
+    for name, pair in resources.queues.by_name.items():
+        environment[QUEUE_URL_VARIABLES[name]] = pair.queue.queue_url
+    if options.hsm_token_label:
+        environment["JUSTICIA_HSM_TOKEN_LABEL"] = options.hsm_token_label
+    return environment
+
+
+def grant_audit_append(resources: StageResources, grantee: iam.IGrantable) -> None:
+    """Audit records are only ever added: no update, no delete."""
+    table = resources.tables.by_name["audit"]
+    table.grant(grantee, *AUDIT_APPEND_ACTIONS)
+    resources.key.grant_encrypt_decrypt(grantee)
+
+
+def grant_read_originals(resources: StageResources, grantee: iam.IGrantable) -> None:
+    """Read the uploaded and scanned originals."""
+    for prefix in ORIGINAL_PREFIXES:
+        resources.bucket.grant_read(grantee, prefix)
+
+
+def grant_ocr(resources: StageResources, grantee: iam.IGrantable) -> None:
+    """OCR: find cases, create and advance documents, read and quarantine objects,
+    write texts, call Textract, queue for signing, remember deliveries."""
+    tables = resources.tables.by_name
+    for name in ("cases", "registry"):
+        tables[name].grant_read_data(grantee)
+    for name in ("documents", "idempotency"):
+        tables[name].grant_read_write_data(grantee)
+    grant_audit_append(resources, grantee)
+    grant_read_originals(resources, grantee)
+    for prefix in ORIGINAL_PREFIXES:
+        resources.bucket.grant_delete(grantee, prefix)
+    resources.bucket.grant_put(grantee, "quarantine/*")
+    resources.bucket.grant_put(grantee, "texts/*")
+    resources.queues.by_name["signing"].queue.grant_send_messages(grantee)
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=list(TEXTRACT_ACTIONS), resources=["*"])
+    )
+
+
+def grant_signing(resources: StageResources, grantee: iam.IGrantable) -> None:
+    """Signing: read originals, write chains, advance documents, HSM secrets."""
+    resources.tables.by_name["documents"].grant_read_write_data(grantee)
+    grant_audit_append(resources, grantee)
+    grant_read_originals(resources, grantee)
+    resources.bucket.grant_put(grantee, "signatures/*")
+    resources.secrets.pin.grant_read(grantee)
+    resources.secrets.chain.grant_read(grantee)
+
+
+def grant_maintenance(resources: StageResources, grantee: iam.IGrantable) -> None:
+    """Maintenance: sweep documents by status and end the expired ones."""
+    resources.tables.by_name["documents"].grant_read_write_data(grantee)
+    grant_audit_append(resources, grantee)
+
+
+def grant_api(resources: StageResources, grantee: iam.IGrantable) -> None:
+    """The API: every table but idempotency, presigned uploads, texts and chains,
+    the health checks (tables, bucket, queues, HSM)."""
+    tables = resources.tables.by_name
+    for name, table in tables.items():
+        if name not in ("audit", "idempotency"):
+            table.grant_read_write_data(grantee)
+    tables["audit"].grant_read_data(grantee)
+    grant_audit_append(resources, grantee)
+    # Presigned POSTs are signed with the API's credentials: it needs the put.
+    resources.bucket.grant_put(grantee, "uploads/*")
+    for prefix in ("texts/*", "signatures/*"):
+        resources.bucket.grant_read(grantee, prefix)
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["s3:ListBucket"], resources=[resources.bucket.bucket_arn]
+        )
+    )
+    for pair in resources.queues.by_name.values():
+        pair.queue.grant(grantee, "sqs:GetQueueAttributes")
+    resources.secrets.pin.grant_read(grantee)
+    resources.secrets.chain.grant_read(grantee)

@@ -1,0 +1,68 @@
+"""Test set-up shared by every suite.
+
+The environment is made safe before anything imports boto3: dummy
+credentials, a region, no metadata lookups, and the endpoint of the moto server
+the ``stack`` fixture starts on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+MOTO_PORT = _free_port()
+STATE_DIR = Path(tempfile.mkdtemp(prefix="justicia-test-state-"))
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-3",
+        "AWS_REGION": "eu-west-3",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "OMP_THREAD_LIMIT": "1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Justicia",
+        "JUSTICIA_STAGE": "test",
+        "JUSTICIA_AWS_ENDPOINT_URL": f"http://127.0.0.1:{MOTO_PORT}",
+        "JUSTICIA_STATE_DIR": str(STATE_DIR),
+    }
+)
+
+SAMPLES_DIR = Path(
+    os.environ.get(
+        "JUSTICIA_SAMPLES_DIR",
+        Path(__file__).resolve().parents[2] / "shared" / "samples",
+    )
+)
+EVENTS_DIR = Path(__file__).parent / "events"
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[dict[str, str]]:
+    """A provisioned local AWS (moto server) with a SoftHSM token, per session."""
+    from moto.server import ThreadedMotoServer
+
+    from devstack.api import emulate_api_gateway
+    from devstack.run import prepare
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=MOTO_PORT, verbose=False)
+    server.start()
+    try:
+        environment = prepare(MOTO_PORT, seed_demo=False)
+        emulate_api_gateway()
+        yield environment
+    finally:
+        server.stop()
