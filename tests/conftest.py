@@ -7,6 +7,7 @@ the ``stack`` fixture starts on 127.0.0.1.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import tempfile
@@ -58,6 +59,7 @@ def stack() -> Iterator[dict[str, str]]:
     from devstack.api import emulate_api_gateway
     from devstack.run import prepare
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=MOTO_PORT, verbose=False)
     server.start()
     try:

@@ -99,7 +99,7 @@ class Functions(Construct):
         memory_mb: int,
         **extra: object,
     ) -> lambda_.Function:
-        """A Python 3.11 function with the stage's environment and X-Ray on."""
+        """A Python 3.12 function with the stage's environment and X-Ray on."""
         options = self._resources.options
         log_group = logs.LogGroup(
             self,
@@ -114,7 +114,7 @@ class Functions(Construct):
             self,
             construct_id,
             function_name=f"{options.prefix}{name}",
-            runtime=lambda_.Runtime.PYTHON_3_11,
+            runtime=lambda_.Runtime.PYTHON_3_12,
             architecture=lambda_.Architecture.X86_64,
             handler=handler,
             code=self._code,

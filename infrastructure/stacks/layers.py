@@ -48,7 +48,7 @@ def local_layer(
         scope,
         id,
         code=lambda_.Code.from_asset(str(path)),
-        compatible_runtimes=[lambda_.Runtime.PYTHON_3_11],
+        compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
         compatible_architectures=[lambda_.Architecture.X86_64],
         description=description if built else f"PLACEHOLDER (empty): {description}",
     )

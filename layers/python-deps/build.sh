@@ -1,23 +1,22 @@
 #!/usr/bin/env bash
 # Build the Python dependencies layer of the queue-fed functions.
 #
-# Installs requirements.txt as x86_64 manylinux wheels for CPython 3.11 into
-# build/python and zips it to build/layer.zip, the path the CDK stack looks for.
-# Lambda's python3.11 runtime runs on Amazon Linux 2 (glibc 2.26); the
-# python3.12+ runtimes run on Amazon Linux 2023 (glibc 2.34). Only wheels whose
-# manylinux tag is at most GLIBC_MAX load there: the default is python3.11's.
+# Installs requirements.txt as x86_64 manylinux wheels for CPython 3.12 (the
+# functions' Lambda runtime) into build/python and zips it to build/layer.zip,
+# the path the CDK stack looks for. Lambda's python3.12 runtime runs on Amazon
+# Linux 2023 (glibc 2.34); only wheels whose manylinux tag is at most GLIBC_MAX
+# load there.
 # Binary wheels only: a package without a matching wheel fails the build instead
 # of being compiled against this machine's glibc.
 #
-# Usage: [GLIBC_MAX=2.26] layers/python-deps/build.sh [python-with-pip]
-#        (python defaults to python3; GLIBC_MAX=2.34 for an AL2023 runtime)
+# Usage: [GLIBC_MAX=2.34] layers/python-deps/build.sh [python-with-pip]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "${here}/../.." && pwd)"
 python="${1:-python3}"
 build="${here}/build"
-glibc_max="${GLIBC_MAX:-2.26}"
+glibc_max="${GLIBC_MAX:-2.34}"
 
 platforms=(--platform manylinux2014_x86_64)
 for ((minor = 17; minor <= ${glibc_max#2.}; minor++)); do
@@ -32,7 +31,7 @@ mkdir -p "${build}/python"
     --no-compile \
     "${platforms[@]}" \
     --implementation cp \
-    --python-version 3.11 \
+    --python-version 3.12 \
     --abi cp311 \
     --only-binary=:all: \
     --target "${build}/python" \

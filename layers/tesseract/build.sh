@@ -8,10 +8,10 @@
 #       need that the runtime image does not provide
 #   share/tessdata/{ara,fra,spa,osd}.traineddata   (TESSDATA_PREFIX)
 #
-# Run it in the image of the runtime the OCR function uses (python3.11 is
-# Amazon Linux 2, glibc 2.26; python3.12+ are Amazon Linux 2023, glibc 2.34):
+# Run it in the image of the runtime the OCR function uses (python3.12,
+# Amazon Linux 2023, glibc 2.34):
 #   docker run --rm -v "$PWD":/src -w /src --entrypoint /bin/bash \
-#       public.ecr.aws/lambda/python:3.11 layers/tesseract/build.sh
+#       public.ecr.aws/lambda/python:3.12 layers/tesseract/build.sh
 # or on an EC2 host of the same Amazon Linux. It needs root (package
 # installs) and HTTPS access to GitHub (sources and traineddata).
 #

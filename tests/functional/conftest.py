@@ -108,12 +108,16 @@ def upload(form: dict[str, Any], data: bytes, content_type: str) -> int:
     return answer.status_code
 
 
-def run_pipeline(until: Callable[[], bool], seconds: float = 120) -> None:
-    """Drive the local event loop (every queue-fed function) until ``until()``."""
+def run_pipeline(
+    until: Callable[[], bool],
+    seconds: float = 120,
+    only: tuple[str, ...] = ("ocr", "signing"),
+) -> None:
+    """Drive the local event loop (the ``only`` functions) until ``until()``."""
     from chalicelib.deployment import QUEUE_FUNCTIONS
     from devstack.events import QueueTarget
 
-    targets = [QueueTarget.connect(function) for function in QUEUE_FUNCTIONS]
+    targets = [QueueTarget.connect(f) for f in QUEUE_FUNCTIONS if f.name in only]
     deadline = time.monotonic() + seconds
     while not until():
         assert time.monotonic() < deadline, "pipeline did not finish in time"

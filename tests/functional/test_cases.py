@@ -136,6 +136,7 @@ def test_others_case_is_hidden_as_404(api: Api, as_role: Any, username: str) -> 
     )
     status, body = api.call("GET", f"/cases/{other['id']}", as_role(username))
     assert status == 404
+    assert body["error"]["code"] == "not_found"
     status, _ = api.call("GET", f"/cases/{other['id']}/documents", as_role(username))
     assert status == 404
 

@@ -301,7 +301,7 @@ def test_each_function_is_fed_by_its_queue(template: Template, spec: Any) -> Non
     assert mapping["BatchSize"] == spec.batch_size
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     _, props = one(template, "AWS::Lambda::Function", Handler=spec.handler)
-    assert props["Runtime"] == "python3.11"
+    assert props["Runtime"] == "python3.12"
     assert props["Timeout"] == spec.timeout_seconds
     assert props["MemorySize"] == spec.memory_mb
     assert props["TracingConfig"] == {"Mode": "Active"}

@@ -1,0 +1,266 @@
+"""Documents from upload to signature, through the real local event loop."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from typing import Any
+
+import pytest
+from PIL import Image, ImageDraw
+
+from chalicelib import audit, signing
+from chalicelib.aws import client
+from chalicelib.config import get_settings
+from chalicelib.models import DocumentModel
+from tests.functional.conftest import Api, new_case, run_pipeline, sample, upload
+
+
+def small_page(text: str = "Jugement du tribunal") -> bytes:
+    """A small printed page as PNG: quick to read."""
+    image = Image.new("L", (900, 160), 255)
+    ImageDraw.Draw(image).text((20, 60), text, fill=0, font_size=40)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def announce(
+    api: Api, headers: dict[str, str], case_id: str, data: bytes, content_type: str
+) -> dict[str, Any]:
+    status, document = api.call(
+        "POST",
+        f"/cases/{case_id}/documents",
+        headers,
+        {"filename": "scan", "content_type": content_type, "size": len(data)},
+    )
+    assert status == 201, document
+    return dict(document)
+
+
+def status_of(case_id: str, document_id: str) -> str:
+    return str(DocumentModel.get(case_id, document_id, consistent_read=True).status)
+
+
+def settled(case_id: str, document_id: str) -> bool:
+    return status_of(case_id, document_id) in ("SIGNED", "FAILED")
+
+
+def test_upload_is_read_and_signed(api: Api, as_role: Any) -> None:
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    data = sample("fr_loi_43-20_mild.jpg").read_bytes()
+    document = announce(api, clerk, case["id"], data, "image/jpeg")
+    assert document["status"] == "AWAITING_UPLOAD"
+    assert upload(document["upload"], data, "image/jpeg") == 204
+
+    run_pipeline(lambda: settled(case["id"], document["document_id"]))
+
+    status, read = api.call(
+        "GET", f"/cases/{case['id']}/documents/{document['document_id']}", clerk
+    )
+    assert status == 200
+    assert read["status"] == "SIGNED", read.get("reason")
+    assert read["language"] == "fra"
+    assert read["pages"] == 1 and len(read["text"]) == 1
+    assert "signature électronique" in read["text"][0]["text"].lower()
+    assert read["text"][0]["low_confidence"] is False
+    chain = signing.signing_chain()
+    value = base64.b64decode(read["signature"]["value"])
+    assert signing.verify(value, data, chain)
+    assert not signing.verify(value, data + b"tampered", chain)
+    import hashlib
+
+    assert read["sha256"] == hashlib.sha256(data).hexdigest()
+    actions = [e["action"] for e in audit.entries_for(f"case#{case['id']}")]
+    for action in ("CREATE_DOCUMENT", "DOCUMENT_RECEIVED", "DOCUMENT_OCR_DONE"):
+        assert action in actions
+    assert "DOCUMENT_SIGNED" in actions
+
+
+def test_bytes_that_are_not_the_declared_type_fail(api: Api, as_role: Any) -> None:
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    png = small_page()
+    document = announce(api, clerk, case["id"], png, "application/pdf")
+    upload(document["upload"], png, "application/pdf")
+    run_pipeline(lambda: settled(case["id"], document["document_id"]))
+    row = DocumentModel.get(case["id"], document["document_id"])
+    assert row.status == "FAILED"
+    assert "image/png" in (row.failure_reason or "")
+
+
+def test_larger_than_announced_fails(api: Api, as_role: Any) -> None:
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    png = small_page()
+    document = announce(api, clerk, case["id"], png[:100], "image/png")
+    upload(document["upload"], png, "image/png")  # moto does not enforce the policy
+    run_pipeline(lambda: settled(case["id"], document["document_id"]))
+    row = DocumentModel.get(case["id"], document["document_id"])
+    assert row.status == "FAILED"
+    assert "more than the 100 allowed" in (row.failure_reason or "")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {"filename": "a.pdf", "content_type": "text/html", "size": 10},
+            "content_type",
+        ),
+        ({"filename": "a.pdf", "content_type": "application/pdf", "size": 0}, "size"),
+        (
+            {"filename": "a.pdf", "content_type": "application/pdf", "size": 10**12},
+            "size",
+        ),
+        (
+            {"filename": "../a", "content_type": "application/pdf", "size": 10},
+            "filename",
+        ),
+        ({"content_type": "application/pdf", "size": 10}, "filename"),
+    ],
+)
+def test_bad_announcement_is_400(
+    api: Api, as_role: Any, body: dict[str, Any], field: str
+) -> None:
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    status, answer = api.call("POST", f"/cases/{case['id']}/documents", clerk, body)
+    assert status == 400, answer
+    assert field in [d["field"] for d in answer["error"]["details"]]
+    assert list(DocumentModel.query(case["id"])) == []
+
+
+def test_unknown_document_and_case_are_404(api: Api, as_role: Any) -> None:
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    status, _ = api.call("GET", f"/cases/{case['id']}/documents/nope", clerk)
+    assert status == 404
+    status, _ = api.call(
+        "POST",
+        "/cases/nope/documents",
+        clerk,
+        {"filename": "a.png", "content_type": "image/png", "size": 10},
+    )
+    assert status == 404
+
+
+def test_citizen_may_not_upload(api: Api, as_role: Any) -> None:
+    case = new_case(api, as_role("clerk"))
+    status, _ = api.call(
+        "POST",
+        f"/cases/{case['id']}/documents",
+        as_role("citizen"),
+        {"filename": "a.png", "content_type": "image/png", "size": 10},
+    )
+    assert status == 403
+
+
+def test_scanner_drop_joins_its_case(api: Api, as_role: Any) -> None:
+    case = new_case(api, as_role("clerk"))
+    serial, code, year = case["file_number"].split("/")
+    key = f"incoming/TPI-RABAT/{serial}-{code}-{year}/page-001.png"
+    client("s3").put_object(
+        Bucket=get_settings().documents_bucket, Key=key, Body=small_page()
+    )
+
+    def scanned() -> list[DocumentModel]:
+        return [d for d in DocumentModel.query(case["id"]) if d.source == "scanner"]
+
+    run_pipeline(
+        lambda: bool(scanned()) and settled(case["id"], scanned()[0].document_id)
+    )
+    document = scanned()[0]
+    assert document.status == "SIGNED", document.failure_reason
+    assert document.content_type == "image/png"
+    assert document.object_key == key
+
+
+def test_drop_for_unknown_case_is_quarantined(stack: Any) -> None:
+    s3 = client("s3")
+    bucket = get_settings().documents_bucket
+    key = "incoming/TPI-RABAT/999999-1201-2026/lost.png"
+    s3.put_object(Bucket=bucket, Key=key, Body=small_page())
+
+    def quarantined() -> bool:
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"quarantine/{key}")
+        return listed.get("KeyCount", 0) == 1
+
+    run_pipeline(quarantined)
+    head = s3.head_object(Bucket=bucket, Key=f"quarantine/{key}")
+    assert head["Metadata"]["quarantine-reason"]
+    assert s3.list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount", 0) == 0
+
+
+def test_same_event_twice_is_processed_once(api: Api, as_role: Any) -> None:
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    png = small_page()
+    document = announce(api, clerk, case["id"], png, "image/png")
+    upload(document["upload"], png, "image/png")
+    sqs = client("sqs")
+    queue = get_settings().document_events_queue_url
+    received = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=2)["Messages"]
+    sqs.change_message_visibility(
+        QueueUrl=queue, ReceiptHandle=received[0]["ReceiptHandle"], VisibilityTimeout=0
+    )
+    sqs.send_message(QueueUrl=queue, MessageBody=received[0]["Body"])
+
+    run_pipeline(lambda: settled(case["id"], document["document_id"]))
+    run_pipeline(lambda: _queue_empty(queue), seconds=30)
+    actions = [e["action"] for e in audit.entries_for(f"case#{case['id']}")]
+    assert actions.count("DOCUMENT_OCR_DONE") == 1
+    assert actions.count("DOCUMENT_SIGNED") == 1
+
+
+def _queue_empty(url: str) -> bool:
+    attributes = client("sqs").get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=[
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+        ],
+    )["Attributes"]
+    return all(int(value) == 0 for value in attributes.values())
+
+
+def test_hsm_failure_ends_failed_and_dead_lettered(
+    api: Api, as_role: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    png = small_page()
+    document = announce(api, clerk, case["id"], png, "image/png")
+    upload(document["upload"], png, "image/png")
+    run_pipeline(
+        lambda: status_of(case["id"], document["document_id"]) == "OCR_DONE",
+        only=("ocr",),
+    )
+
+    monkeypatch.setenv("JUSTICIA_HSM_TOKEN_LABEL", "no-such-token")
+    get_settings.cache_clear()
+    try:
+        run_pipeline(
+            lambda: settled(case["id"], document["document_id"]),
+            seconds=60,
+            only=("signing",),
+        )
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    row = DocumentModel.get(case["id"], document["document_id"])
+    assert row.status == "FAILED"
+    assert "signing failed after retries" in (row.failure_reason or "")
+    dlq = get_settings().signing_queue_url + "-dlq"
+    run_pipeline(lambda: _dead_lettered(dlq, document["document_id"]), seconds=30)
+
+
+def _dead_lettered(dlq_url: str, document_id: str) -> bool:
+    messages = (
+        client("sqs")
+        .receive_message(QueueUrl=dlq_url, VisibilityTimeout=0)
+        .get("Messages", [])
+    )
+    return any(json.loads(m["Body"])["document_id"] == document_id for m in messages)
