@@ -11,7 +11,7 @@ import logging
 import os
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +42,8 @@ os.environ.update(
     }
 )
 
+from tests.support import Api, Headers  # noqa: E402 - after the environment is safe
+
 SAMPLES_DIR = Path(
     os.environ.get(
         "JUSTICIA_SAMPLES_DIR",
@@ -68,3 +70,27 @@ def stack() -> Iterator[dict[str, str]]:
         yield environment
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def api(stack: dict[str, str]) -> Iterator[Api]:
+    """The Chalice app behind its test client, on the session's stack."""
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:
+        yield Api(client)
+
+
+@pytest.fixture(scope="session")
+def as_role(api: Api) -> Callable[[str], Headers]:
+    """Headers of a signed-in demo user, by username (cached per session)."""
+    cache: dict[str, Headers] = {}
+
+    def headers(username: str) -> Headers:
+        if username not in cache:
+            cache[username] = api.login(username)
+        return cache[username]
+
+    return headers

@@ -13,7 +13,7 @@ import moto
 import pytest
 
 from chalicelib.config import get_settings
-from tests.functional.conftest import Api
+from tests.support import Api
 
 
 def moto_signing_key() -> dict[str, Any]:

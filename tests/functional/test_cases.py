@@ -10,7 +10,7 @@ import pytest
 from chalicelib import audit, cases
 from chalicelib.models import CaseModel, RegistryModel
 from chalicelib.schemas import RegisterCaseRequest
-from tests.functional.conftest import Api, new_case
+from tests.support import Api, new_case
 
 VALID = {
     "court_code": "TPI-SALE",

@@ -14,7 +14,7 @@ from chalicelib import audit, signing
 from chalicelib.aws import client
 from chalicelib.config import get_settings
 from chalicelib.models import DocumentModel
-from tests.functional.conftest import Api, new_case, run_pipeline, sample, upload
+from tests.support import Api, new_case, run_pipeline, sample, upload
 
 
 def small_page(text: str = "Jugement du tribunal") -> bytes:

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib import health
 from chalicelib.aws import reset_clients
-from tests.functional.conftest import Api
+from tests.support import Api
 
 
 def test_healthy_stack(api: Api) -> None:

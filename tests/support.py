@@ -1,15 +1,15 @@
-"""Fixtures for the functional suite: the app behind Chalice's test client,
-signed-in demo users, and a driver for the local event loop."""
+"""Helpers of the functional and integration suites: the API behind Chalice's
+test client, uploads through presigned forms, and a driver for the local
+event loop."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 from chalice.test import Client
 
@@ -51,28 +51,6 @@ class Api:
         )
         assert status == 200, body
         return {"authorization": f"Bearer {body['id_token']}"}
-
-
-@pytest.fixture(scope="session")
-def api(stack: dict[str, str]) -> Iterator[Api]:
-    """The Chalice app behind its test client, on the session's stack."""
-    from app import app
-
-    with Client(app) as client:
-        yield Api(client)
-
-
-@pytest.fixture(scope="session")
-def as_role(api: Api) -> Callable[[str], Headers]:
-    """Headers of a signed-in demo user, by username (cached per session)."""
-    cache: dict[str, Headers] = {}
-
-    def headers(username: str) -> Headers:
-        if username not in cache:
-            cache[username] = api.login(username)
-        return cache[username]
-
-    return headers
 
 
 def new_case(api: Api, headers: Headers, **overrides: Any) -> dict[str, Any]:
@@ -129,4 +107,4 @@ def sample(name: str) -> Path:
     """Path of a sample scan from the shared samples folder."""
     from tests.conftest import SAMPLES_DIR
 
-    return SAMPLES_DIR / name
+    return Path(SAMPLES_DIR) / name
