@@ -106,6 +106,11 @@ def get_document(case_id: str, document_id: str) -> DocumentModel:
         raise NotFound("document not found") from exc
 
 
+def list_documents(case_id: str, limit: int = 200) -> list[DocumentModel]:
+    """Return the documents of a case (one query, at most ``limit``)."""
+    return list(DocumentModel.query(case_id, limit=limit))
+
+
 def read_text(document: DocumentModel) -> list[dict[str, Any]]:
     """Return the pages read from a document (empty before OCR)."""
     if not document.text_key:

@@ -12,18 +12,20 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Request, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib import access
-from chalicelib.audit import Actor
 from chalicelib.errors import JusticiaError, ValidationFailed
 from chalicelib.identity import Caller
 from chalicelib.observability import logger
 
-Body = TypeVar("Body", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from chalicelib.audit import Actor
+
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 # Every registered route and the action it declares ("public" for no login).
@@ -53,6 +55,8 @@ class Call:
     @property
     def actor(self) -> Actor:
         """The caller as the audit trail records them."""
+        from chalicelib.audit import Actor
+
         caller = self.user
         return Actor(caller.username, caller.role, self.request_id, self.source_ip)
 
@@ -86,14 +90,15 @@ def endpoint(
     path: str,
     method: str,
     action: str,
-    body: type[BaseModel] | None = None,
+    body: str | None = None,
     authorizer: Any = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``view`` for ``method path`` performing ``action``.
 
     ``action`` is a key of ``access.PERMISSIONS`` or ``"public"`` (then no
-    authorizer). The view receives a ``Call`` and the URL parameters, and returns
-    a ``Response`` or a JSON-serialisable body.
+    authorizer); ``body`` names the request model in ``chalicelib.schemas``,
+    imported on the first call. The view receives a ``Call`` and the URL
+    parameters, and returns a ``Response`` or a JSON-serialisable body.
     """
     if action != "public" and action not in access.PERMISSIONS:
         raise KeyError(f"route {method} {path} declares unknown action {action!r}")
@@ -120,17 +125,26 @@ def endpoint(
     return register
 
 
-def _call(request: Request, action: str, body_model: type[BaseModel] | None) -> Call:
+def _call(request: Request, action: str, body_model: str | None) -> Call:
     caller = None
     if action != "public":
         caller = Caller.from_context(request.context.get("authorizer") or {})
         access.require(caller, action)
-    body = parse_body(request, body_model) if body_model else None
+    body = parse_body(request, _schema(body_model)) if body_model else None
     return Call(request=request, caller=caller, body=body)
 
 
-def parse_body(request: Request, model: type[Body]) -> Body:
+def _schema(name: str) -> type[BaseModel]:
+    from chalicelib import schemas
+
+    model: type[BaseModel] = getattr(schemas, name)
+    return model
+
+
+def parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
     """Validate the JSON body; ``ValidationFailed`` lists each bad field and why."""
+    from pydantic import ValidationError
+
     raw = request.raw_body or b""
     try:
         return model.model_validate_json(raw)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import audit, cases, courts, documents
 from chalicelib.http import Call, endpoint, json_response
-from chalicelib.models import DocumentModel
+from chalicelib.lazy import lazy_import
 from chalicelib.routes.security import cognito_jwt
-from chalicelib.schemas import CreateDocumentRequest, RegisterCaseRequest
+
+if TYPE_CHECKING:
+    from chalicelib import audit, cases, courts, documents
+else:
+    audit = lazy_import("chalicelib.audit")
+    cases = lazy_import("chalicelib.cases")
+    courts = lazy_import("chalicelib.courts")
+    documents = lazy_import("chalicelib.documents")
 
 blueprint = Blueprint(__name__)
 
@@ -26,7 +32,7 @@ def list_courts(call: Call) -> dict[str, Any]:
     "/cases",
     "POST",
     "cases:register",
-    body=RegisterCaseRequest,
+    body="RegisterCaseRequest",
     authorizer=cognito_jwt,
 )
 def register_case(call: Call) -> Response:
@@ -48,7 +54,7 @@ def get_case(call: Call, case_id: str) -> dict[str, Any]:
     "/cases/{case_id}/documents",
     "POST",
     "documents:create",
-    body=CreateDocumentRequest,
+    body="CreateDocumentRequest",
     authorizer=cognito_jwt,
 )
 def create_document(call: Call, case_id: str) -> Response:
@@ -69,7 +75,7 @@ def create_document(call: Call, case_id: str) -> Response:
 def list_documents(call: Call, case_id: str) -> dict[str, Any]:
     """The documents of a case, without their text."""
     case = cases.case_visible_to(call.user.username, case_id)
-    rows = DocumentModel.query(case.case_id, limit=200)
+    rows = documents.list_documents(case.case_id)
     return {
         "documents": [documents.document_json(row, with_text=False) for row in rows]
     }

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import audit, health, identity
-from chalicelib.cases import profile_of
+from chalicelib import identity
 from chalicelib.errors import InvalidCredentials
 from chalicelib.http import Call, endpoint, json_response
+from chalicelib.lazy import lazy_import
 from chalicelib.observability import count
 from chalicelib.routes.security import cognito_jwt
-from chalicelib.schemas import LoginRequest
+
+if TYPE_CHECKING:
+    from chalicelib import audit, cases, health
+    from chalicelib.schemas import LoginRequest
+else:
+    audit = lazy_import("chalicelib.audit")
+    cases = lazy_import("chalicelib.cases")
+    health = lazy_import("chalicelib.health")
 
 blueprint = Blueprint(__name__)
 
@@ -24,7 +31,7 @@ def get_health(call: Call) -> Response:
     return json_response(report, 200 if report["status"] == "healthy" else 503)
 
 
-@endpoint(blueprint, "/auth/login", "POST", "public", body=LoginRequest)
+@endpoint(blueprint, "/auth/login", "POST", "public", body="LoginRequest")
 def login(call: Call) -> dict[str, Any]:
     """Sign in with username and password; every attempt is audited."""
     request: LoginRequest = call.body
@@ -51,7 +58,7 @@ def login(call: Call) -> dict[str, Any]:
 @endpoint(blueprint, "/me", "GET", "session:read", authorizer=cognito_jwt)
 def who_am_i(call: Call) -> dict[str, Any]:
     """The caller's username, role and the courts they serve."""
-    profile = profile_of(call.user.username)
+    profile = cases.profile_of(call.user.username)
     return {
         "username": call.user.username,
         "role": call.user.role,
