@@ -1,0 +1,161 @@
+"""Validation rules, schedules, access rules and the route table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from chalicelib.access import PERMISSIONS, can_see_case
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.models import CaseModel, PartyMap, UserModel
+from chalicelib.schedules import SCHEDULES, rate_seconds
+from chalicelib.schemas import Party, RegisterCaseRequest
+
+
+def test_national_id_is_normalised() -> None:
+    party = Party.model_validate(
+        {"role": "plaintiff", "name": "A", "national_id": " bk123456 "}
+    )
+    assert party.national_id == "BK123456"
+
+
+@pytest.mark.parametrize(
+    "party",
+    [
+        {"role": "plaintiff", "name": "A", "national_id": "123456"},
+        {"role": "plaintiff", "name": "A", "kind": "legal", "national_id": "AB1"},
+        {"role": "plaintiff", "name": ""},
+        {"role": "plaintiff", "name": "A", "age": 3},
+    ],
+)
+def test_bad_party_is_refused(party: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        Party.model_validate(party)
+
+
+def test_case_request_refuses_unknown_fields() -> None:
+    with pytest.raises(ValidationError) as caught:
+        RegisterCaseRequest.model_validate(
+            {
+                "court_code": "TPI-RABAT",
+                "case_type_code": "1201",
+                "subject": "s",
+                "parties": [{"role": "plaintiff", "name": "A"}],
+                "serial": 7,
+            }
+        )
+    assert caught.value.errors()[0]["loc"] == ("serial",)
+
+
+@pytest.mark.parametrize(
+    ("expression", "seconds"),
+    [
+        ("rate(1 minute)", 60),
+        ("rate(15 minutes)", 900),
+        ("rate(2 hours)", 7200),
+        ("rate(1 day)", 86400),
+    ],
+)
+def test_rate_expressions(expression: str, seconds: int) -> None:
+    assert rate_seconds(expression) == seconds
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "rate(1 minutes)",
+        "rate(2 hour)",
+        "rate(0 minutes)",
+        "cron(0 3 * * ? *)",
+        "rate(5 weeks)",
+    ],
+)
+def test_bad_rate_expressions_are_refused(expression: str) -> None:
+    with pytest.raises(ValueError):
+        rate_seconds(expression)
+
+
+def test_every_schedule_names_a_maintenance_job() -> None:
+    from functions.maintenance.handler import JOBS
+
+    for schedule in SCHEDULES:
+        assert schedule.period_seconds > 0
+        assert schedule.job in JOBS
+
+
+def _case(court: str = "TPI-RABAT") -> CaseModel:
+    return CaseModel(
+        case_id="c1",
+        court_code=court,
+        case_type_code="1201",
+        serial=1,
+        year=2026,
+        subject="s",
+        status="REGISTERED",
+        registered_at=datetime(2026, 1, 5, tzinfo=UTC),
+        registered_by="clerk",
+        parties=[
+            PartyMap(
+                role="plaintiff",
+                kind="natural",
+                name="A",
+                national_id="AB123456",
+                lawyer_bar="Rabat",
+                lawyer_roll="1234",
+            ),
+            PartyMap(role="defendant", kind="legal", name="B"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("profile", "court", "visible"),
+    [
+        ({"role": "ADMIN"}, "TPI-FES", True),
+        ({"role": "CLERK", "courts": ["TPI-RABAT"]}, "TPI-RABAT", True),
+        ({"role": "CLERK", "courts": ["TPI-RABAT"]}, "TPI-FES", False),
+        ({"role": "JUDGE", "courts": ["TPI-SALE"]}, "TPI-RABAT", False),
+        ({"role": "LAWYER", "bar": "Rabat", "roll_number": "1234"}, "TPI-FES", True),
+        ({"role": "LAWYER", "bar": "Fès", "roll_number": "1234"}, "TPI-FES", False),
+        ({"role": "CITIZEN", "national_id": "AB123456"}, "TPI-FES", True),
+        ({"role": "CITIZEN", "national_id": "ZZ1"}, "TPI-FES", False),
+        ({"role": "CITIZEN"}, "TPI-FES", False),
+        ({"role": "ADMIN", "active": False}, "TPI-FES", False),
+    ],
+)
+def test_who_may_see_a_case(profile: dict[str, Any], court: str, visible: bool) -> None:
+    user = UserModel(username="u", full_name="U", **{"active": True, **profile})
+    assert can_see_case(user, _case(court)) is visible
+
+
+def test_nobody_without_a_profile_sees_a_case() -> None:
+    assert can_see_case(None, _case()) is False
+
+
+def test_every_route_declares_a_known_action() -> None:
+    from app import app
+    from chalicelib.http import ROUTE_ACTIONS
+
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            action = ROUTE_ACTIONS[(method, path)]
+            if action == "public":
+                assert path in ("/health", "/auth/login")
+                assert entry.authorizer is None
+            else:
+                assert action in PERMISSIONS
+                assert entry.authorizer is not None, (
+                    f"{method} {path} has no authorizer"
+                )
+
+
+def test_errors_speak_arabic_and_french() -> None:
+    error = ValidationFailed.field("court_code", "unknown court 'X'")
+    arabic = error.body("ar", "r1")["error"]
+    french = error.body("fr", "r1")["error"]
+    assert arabic["message"] != french["message"]
+    assert arabic["details"] == [{"field": "court_code", "reason": "unknown court 'X'"}]
+    assert NotFound().status_code == 404
