@@ -6,8 +6,7 @@ and outcomes only.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 
@@ -20,12 +19,21 @@ logger = Logger(service="justicia")
 metrics = Metrics(namespace=NAMESPACE, service="justicia")
 
 
-@lru_cache(maxsize=1)
-def tracer() -> Tracer:
-    """Return the X-Ray tracer, imported on first use (it is slow to import)."""
-    from aws_lambda_powertools import Tracer
+def __getattr__(name: str) -> Any:
+    """Build ``tracer`` on first use: the X-Ray SDK is slow to import.
 
-    return Tracer(service="justicia")
+    The functions decorate their handlers with it; the API, whose cold start
+    matters most, never touches it (API Gateway and Lambda trace it).
+    """
+    if name == "tracer":
+        from aws_lambda_powertools import Tracer
+
+        globals()["tracer"] = Tracer(service="justicia")
+        return globals()["tracer"]
+    raise AttributeError(name)
+
+
+tracer: Tracer
 
 
 def count(name: str, value: float = 1) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib import pipeline
 from chalicelib.models import DocumentModel
-from chalicelib.observability import count, logger, metrics
+from chalicelib.observability import count, logger, metrics, tracer
 
 UPLOAD_WINDOW = timedelta(days=1)
 STUCK_AFTER = timedelta(hours=1)
@@ -42,6 +42,7 @@ JOBS = {"sweep_documents": sweep_documents}
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Run the job named in the scheduled event's input (``{"job": ...}``)."""
