@@ -39,6 +39,7 @@ class Settings:
     ocr_engine: str
     max_upload_bytes: int
     max_receive_count: int
+    health_checks: tuple[str, ...]
 
     def table_name(self, name: str) -> str:
         """Return the physical name of a logical table, e.g. ``cases``."""
@@ -93,4 +94,11 @@ def get_settings() -> Settings:
             _env("JUSTICIA_MAX_UPLOAD_BYTES", str(DEFAULT_MAX_UPLOAD_BYTES))
         ),
         max_receive_count=int(_env("JUSTICIA_MAX_RECEIVE_COUNT", "3")),
+        health_checks=tuple(
+            name.strip()
+            for name in _env(
+                "JUSTICIA_HEALTH_CHECKS", "tables,bucket,queues,hsm,ocr"
+            ).split(",")
+            if name.strip()
+        ),
     )

@@ -35,7 +35,11 @@ def stage_config(resources: StageResources) -> dict[str, Any]:
         "xray": True,
         "lambda_memory_size": API_MEMORY_MB,
         "lambda_timeout": API_TIMEOUT_SECONDS,
-        "environment_variables": runtime_environment(resources),
+        "environment_variables": {
+            **runtime_environment(resources),
+            # The HSM and Tesseract live with the functions, not the API.
+            "JUSTICIA_HEALTH_CHECKS": "tables,bucket,queues",
+        },
     }
 
 

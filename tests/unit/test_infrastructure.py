@@ -348,6 +348,7 @@ def test_functions_are_told_every_setting_of_config(template: Template) -> None:
         "JUSTICIA_JWKS_URL",  # derived from region and pool
         "JUSTICIA_HSM_TOKEN_LABEL",
         "JUSTICIA_HSM_KEY_LABEL",
+        "JUSTICIA_HEALTH_CHECKS",  # the functions run no health route
     }
     for spec in (*QUEUE_FUNCTIONS,):
         _, props = one(template, "AWS::Lambda::Function", Handler=spec.handler)
