@@ -1,10 +1,12 @@
-"""Speed and memory of the OCR engine on the printed samples.
+"""Speed, accuracy and memory of the OCR engine on the printed samples.
 
 Run on demand: ``python benchmarks/ocr_speed.py``. Reads each printed sample
 once, one after the other (Tesseract limited to one thread), and reports the
-seconds per page by detected language and the peak resident memory of the
-reading (this process plus its Tesseract children). Writes
-``benchmarks/results/ocr_speed.json``.
+seconds per page by detected language, the peak resident memory of the reading
+(this process plus its Tesseract children), and, against a baseline measured
+in the same run (plain ``tesseract`` with the page's language and default
+settings, on the same single-image samples), the time ratio and the character
+error rates of both. Writes ``benchmarks/results/ocr_speed.json``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from chalicelib.ocr import TesseractEngine, read_document  # noqa: E402
+from tests.samples import PRINTED as TRUTHS  # noqa: E402
+from tests.samples import cer, truth_of  # noqa: E402
 
 SAMPLES = Path(
     os.environ.get("JUSTICIA_SAMPLES_DIR", str(ROOT.parent / "shared" / "samples"))
@@ -60,12 +65,37 @@ def measure(name: str, engine: TesseractEngine) -> dict[str, object]:
     started = time.perf_counter()
     pages = read_document(path.read_bytes(), CONTENT_TYPES[path.suffix], engine)
     seconds = time.perf_counter() - started
-    return {
+    row: dict[str, object] = {
         "sample": name,
         "pages": len(pages),
         "languages": [page.language for page in pages],
         "seconds": round(seconds, 2),
         "seconds_per_page": round(seconds / len(pages), 2),
+    }
+    if name in TRUTHS:
+        text = "\f".join(page.text for page in pages)
+        row["cer"] = round(cer(text, truth_of(name)), 4)
+        row["readme_baseline_cer"] = TRUTHS[name][1]
+    if path.suffix != ".pdf" and name in TRUTHS:
+        row.update(plain_tesseract(path, TRUTHS[name][0][0], name))
+        row["time_ratio"] = round(seconds / float(str(row["plain_seconds"])), 2)
+    return row
+
+
+def plain_tesseract(path: Path, language: str, name: str) -> dict[str, object]:
+    """The baseline: plain ``tesseract`` with the known language, timed here."""
+    options = ["--psm", "7"] if "_line_" in name else []
+    started = time.perf_counter()
+    text = subprocess.run(
+        ["tesseract", str(path), "-", "-l", language, *options],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    seconds = time.perf_counter() - started
+    return {
+        "plain_seconds": round(seconds, 2),
+        "plain_cer": round(cer(text, truth_of(name)), 4),
     }
 
 
@@ -91,11 +121,17 @@ def main() -> None:
     engine = TesseractEngine()
     rows = [measure(name, engine) for name in PRINTED if (SAMPLES / name).exists()]
     own, children = peak_rss_mb()
-    print(f"{'sample':45} {'pages':>5} {'s/page':>7}  languages")
+    print(
+        f"{'sample':42} {'pages':>5} {'s/page':>7} {'x plain':>8} "
+        f"{'CER':>7} {'plain':>7}  languages"
+    )
     for row in rows:
         languages = ",".join(str(x) for x in row["languages"])  # type: ignore[attr-defined]
-        sample, pages, per_page = row["sample"], row["pages"], row["seconds_per_page"]
-        print(f"{sample!s:45} {pages!s:>5} {per_page!s:>7}  {languages}")
+        print(
+            f"{row['sample']!s:42} {row['pages']!s:>5} {row['seconds_per_page']!s:>7} "
+            f"{row.get('time_ratio', '-')!s:>8} {row.get('cer', '-')!s:>7} "
+            f"{row.get('plain_cer', '-')!s:>7}  {languages}"
+        )
     by_language = per_language(rows)
     print("seconds per page by language:", by_language)
     print(f"peak RSS: python {own} MB, largest tesseract child {children} MB")

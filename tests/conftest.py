@@ -44,12 +44,6 @@ os.environ.update(
 
 from tests.support import Api, Headers  # noqa: E402 - after the environment is safe
 
-SAMPLES_DIR = Path(
-    os.environ.get(
-        "JUSTICIA_SAMPLES_DIR",
-        Path(__file__).resolve().parents[2] / "shared" / "samples",
-    )
-)
 EVENTS_DIR = Path(__file__).parent / "events"
 
 

@@ -8,12 +8,19 @@ exceed on printed and typewritten pages.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from tests.conftest import SAMPLES_DIR
+SAMPLES_DIR = Path(
+    os.environ.get(
+        "JUSTICIA_SAMPLES_DIR",
+        Path(__file__).resolve().parents[2] / "shared" / "samples",
+    )
+)
 
 CONTENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}
 

@@ -105,6 +105,6 @@ def run_pipeline(
 
 def sample(name: str) -> Path:
     """Path of a sample scan from the shared samples folder."""
-    from tests.conftest import SAMPLES_DIR
+    from tests.samples import SAMPLES_DIR
 
     return Path(SAMPLES_DIR) / name

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.ocr import OcrFailed, PageReading, TesseractEngine, read_document
-from tests.conftest import SAMPLES_DIR
-from tests.samples import GAZETTE, content_type_of
+from tests.samples import GAZETTE, SAMPLES_DIR, content_type_of
 
 pytestmark = pytest.mark.integration
 

@@ -14,8 +14,15 @@ from typing import Any
 import pytest
 
 from chalicelib.models import DocumentModel
-from tests.conftest import SAMPLES_DIR
-from tests.samples import GAZETTE, HANDWRITTEN, PRINTED, cer, content_type_of, truth_of
+from tests.samples import (
+    GAZETTE,
+    HANDWRITTEN,
+    PRINTED,
+    SAMPLES_DIR,
+    cer,
+    content_type_of,
+    truth_of,
+)
 from tests.support import Api, new_case, run_pipeline, upload
 
 pytestmark = pytest.mark.integration
