@@ -25,7 +25,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import access, audit
 from chalicelib.courts import check_court_and_type
-from chalicelib.errors import NotFound
+from chalicelib.errors import Forbidden, NotFound
 from chalicelib.models import CaseModel, PartyMap, RegistryModel, UserModel, connection
 from chalicelib.observability import count, logger
 from chalicelib.schemas import Party, RegisterCaseRequest
@@ -182,6 +182,18 @@ def profile_of(username: str) -> UserModel | None:
         return UserModel.get(username)
     except DoesNotExist:
         return None
+
+
+def ensure_serves_court(username: str, court_code: str) -> None:
+    """Raise ``Forbidden`` unless the user may register cases at ``court_code``.
+
+    Admins register anywhere; clerks only at the courts they serve.
+    """
+    profile = profile_of(username)
+    if profile is None or not profile.active:
+        raise Forbidden("no active profile")
+    if profile.role != "ADMIN" and court_code not in (profile.courts or []):
+        raise Forbidden(f"{username} does not serve {court_code}")
 
 
 def case_visible_to(username: str, case_id: str) -> CaseModel:

@@ -123,6 +123,7 @@ class DocumentModel(Model):
     created_by = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute()
     size = NumberAttribute(null=True)
+    version_id = UnicodeAttribute(null=True)
     sha256 = UnicodeAttribute(null=True)
     pages = NumberAttribute(null=True)
     language = UnicodeAttribute(null=True)
@@ -149,7 +150,11 @@ class AuditModel(Model):
 
 
 class UserModel(Model):
-    """A user's profile beside Cognito: the role and what the user may see."""
+    """A user's profile beside Cognito: the role and what the user may see.
+
+    ``active`` and ``signed_out_at`` are read by the authorizer on every call:
+    an inactive user, or a token issued before ``signed_out_at``, is refused.
+    """
 
     Meta = _meta("users")
 
@@ -162,6 +167,10 @@ class UserModel(Model):
     bar = UnicodeAttribute(null=True)
     roll_number = UnicodeAttribute(null=True)
     active = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute(null=True)
+    last_login_at = UTCDateTimeAttribute(null=True)
+    password_changed_at = UTCDateTimeAttribute(null=True)
+    signed_out_at = UTCDateTimeAttribute(null=True)
 
 
 class ReferenceModel(Model):

@@ -15,7 +15,8 @@ import json
 import tempfile
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,15 @@ class StoredObject:
     key: str
     size: int
     etag: str
+    version_id: str | None = None
+
+    def current_version(self) -> str | None:
+        """The object's version: the event's, else the bucket's current one."""
+        if self.version_id:
+            return self.version_id
+        head = client("s3").head_object(Bucket=self.bucket, Key=self.key)
+        version = head.get("VersionId")
+        return str(version) if version and version != "null" else None
 
 
 def sniff_content_type(head: bytes) -> str | None:
@@ -152,10 +162,56 @@ def quarantine(stored: StoredObject, reason: str) -> str:
 
 
 def _read_head(stored: StoredObject) -> bytes:
+    if stored.size == 0:
+        return b""
     answer = client("s3").get_object(
-        Bucket=stored.bucket, Key=stored.key, Range="bytes=0-15"
+        Bucket=stored.bucket, Key=stored.key, Range="bytes=0-15", **_version(stored)
     )
     return bytes(answer["Body"].read())
+
+
+def _version(stored: StoredObject) -> dict[str, str]:
+    return {"VersionId": stored.version_id} if stored.version_id else {}
+
+
+def _pinned(document: DocumentModel) -> dict[str, str]:
+    """``get_object`` arguments that read exactly the version that was received."""
+    return {"VersionId": document.version_id} if document.version_id else {}
+
+
+def refuse_overwrite(document: DocumentModel, stored: StoredObject) -> bool:
+    """Undo new bytes written over a document already received.
+
+    A presigned form stays valid for minutes after its first use, and a
+    scanner may drop the same name twice: the later version is moved to
+    ``quarantine/`` and removed, so the received (and signed) version stays the
+    current one. Returns True when something was refused.
+    """
+    version = stored.current_version()
+    if document.version_id is None or version in (None, document.version_id):
+        return False
+    s3 = client("s3")
+    target = f"quarantine/{stored.key}.{version}"
+    s3.copy_object(
+        Bucket=stored.bucket,
+        Key=target,
+        CopySource={"Bucket": stored.bucket, "Key": stored.key, "VersionId": version},
+        Metadata={"quarantine-reason": "overwrites a received document"},
+        MetadataDirective="REPLACE",
+    )
+    s3.delete_object(Bucket=stored.bucket, Key=stored.key, VersionId=version)
+    audit.record(
+        audit.SYSTEM,
+        audit.AuditEntry(
+            "REFUSE_OVERWRITE",
+            f"case#{document.case_id}",
+            outcome="REFUSED",
+            details={"document_id": document.document_id, "quarantined_as": target},
+        ),
+    )
+    count("OverwritesRefused")
+    logger.warning("overwrite of a received document refused")
+    return True
 
 
 def accept_upload(document: DocumentModel, stored: StoredObject) -> None:
@@ -166,6 +222,7 @@ def accept_upload(document: DocumentModel, stored: StoredObject) -> None:
     """
     if document.status != "AWAITING_UPLOAD":
         return
+    stored = replace(stored, version_id=stored.current_version())
     limit = min(int(document.declared_size), get_settings().max_upload_bytes)
     if stored.size == 0:
         raise DocumentRejected("the uploaded file is empty")
@@ -180,7 +237,15 @@ def accept_upload(document: DocumentModel, stored: StoredObject) -> None:
             f"not {document.content_type}"
         )
     transition(
-        document, "AWAITING_UPLOAD", "RECEIVED", [DocumentModel.size.set(stored.size)]
+        document,
+        "AWAITING_UPLOAD",
+        "RECEIVED",
+        [DocumentModel.size.set(stored.size)]
+        + (
+            [DocumentModel.version_id.set(stored.version_id)]
+            if stored.version_id
+            else []
+        ),
     )
 
 
@@ -193,7 +258,7 @@ def read_text(document: DocumentModel) -> None:
     settings = get_settings()
     with tempfile.TemporaryDirectory(prefix="justicia-ocr-") as workdir:
         path = Path(workdir) / "original"
-        digest = _download(document.object_key, path)
+        digest = _download(document, path)
         try:
             pages = ocr.read_document(
                 path.read_bytes(),
@@ -268,11 +333,13 @@ def document_language(pages: list[Any]) -> str:
     return "+".join(language for language, _ in counts.most_common())
 
 
-def _download(key: str, path: Path) -> str:
-    """Stream an object to ``path``; return its SHA-256 (hex)."""
-    body = client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)[
-        "Body"
-    ]
+def _download(document: DocumentModel, path: Path) -> str:
+    """Stream a document's received bytes to ``path``; return their SHA-256."""
+    body = client("s3").get_object(
+        Bucket=get_settings().documents_bucket,
+        Key=document.object_key,
+        **_pinned(document),
+    )["Body"]
     digest = hashlib.sha256()
     with path.open("wb") as sink:
         for chunk in body.iter_chunks(DOWNLOAD_CHUNK):
@@ -293,7 +360,7 @@ def sign(document: DocumentModel) -> None:
         return
     settings = get_settings()
     body = client("s3").get_object(
-        Bucket=settings.documents_bucket, Key=document.object_key
+        Bucket=settings.documents_bucket, Key=document.object_key, **_pinned(document)
     )["Body"]
     digest = hashlib.sha256()
 
@@ -341,7 +408,7 @@ def transition(
     document: DocumentModel,
     expected: str,
     new_status: str,
-    actions: list[Action],
+    actions: Sequence[Action],
     details: dict[str, Any] | None = None,
 ) -> bool:
     """Move ``document`` from ``expected`` to ``new_status`` with its audit record.

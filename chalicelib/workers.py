@@ -37,6 +37,7 @@ def stored_objects(message_body: str) -> list[StoredObject]:
             key=unquote_plus(record["s3"]["object"]["key"]),
             size=int(record["s3"]["object"].get("size", 0)),
             etag=str(record["s3"]["object"].get("eTag", "")),
+            version_id=record["s3"]["object"].get("versionId"),
         )
         for record in notification.get("Records", [])
         if str(record.get("eventName", "")).startswith("ObjectCreated")

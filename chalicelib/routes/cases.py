@@ -37,6 +37,8 @@ def list_courts(call: Call) -> dict[str, Any]:
 )
 def register_case(call: Call) -> Response:
     """Register a case; 201 with its id and file number."""
+    courts.check_court_and_type(call.body.court_code, call.body.case_type_code)
+    cases.ensure_serves_court(call.user.username, call.body.court_code)
     case = cases.register_case(call.body, call.actor)
     return json_response(
         cases.case_json(case), 201, {"Location": f"/cases/{case.case_id}"}

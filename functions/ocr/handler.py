@@ -36,6 +36,8 @@ def process_object(*, s3_object: dict[str, Any], last_attempt: bool) -> str:
         pipeline.quarantine(stored, "no case or document matches this key")
         return "quarantined"
     logger.append_keys(case_id=document.case_id, document_id=document.document_id)
+    if pipeline.refuse_overwrite(document, stored):
+        return "overwrite refused"
     try:
         pipeline.accept_upload(document, stored)
         pipeline.read_text(document)

@@ -26,6 +26,7 @@ APPLICATION_METRICS = (
     "DocumentsSigned",
     "DocumentsFailed",
     "DocumentsQuarantined",
+    "OverwritesRefused",
     "OcrFallbacks",
     "Logins",
     "LoginFailures",
@@ -141,7 +142,10 @@ class Monitoring(Construct):
                 "Documents",
                 ["DocumentsRead", "DocumentsSigned", "DocumentsFailed"],
             ),
-            _graph("Exceptions", ["DocumentsQuarantined", "DocumentsStuck"]),
+            _graph(
+                "Exceptions",
+                ["DocumentsQuarantined", "OverwritesRefused", "DocumentsStuck"],
+            ),
             _graph("OCR", ["PagesRead", "OcrFallbacks"]),
         )
         dashboard.add_widgets(

@@ -264,3 +264,49 @@ def _dead_lettered(dlq_url: str, document_id: str) -> bool:
         .get("Messages", [])
     )
     return any(json.loads(m["Body"])["document_id"] == document_id for m in messages)
+
+
+def test_second_upload_with_the_same_form_cannot_replace_a_signed_document(
+    api: Api, as_role: Any
+) -> None:
+    import hashlib
+
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    original = small_page("Jugement original")
+    document = announce(api, clerk, case["id"], original, "image/png")
+    upload(document["upload"], original, "image/png")
+    run_pipeline(lambda: settled(case["id"], document["document_id"]))
+
+    forged = small_page("Jugement falsifie")[: len(original)]
+    assert upload(document["upload"], forged, "image/png") == 204
+    queue = get_settings().document_events_queue_url
+    run_pipeline(lambda: _queue_empty(queue), seconds=30)
+
+    row = DocumentModel.get(case["id"], document["document_id"])
+    assert row.status == "SIGNED"
+    current = (
+        client("s3")
+        .get_object(Bucket=get_settings().documents_bucket, Key=row.object_key)["Body"]
+        .read()
+    )
+    assert hashlib.sha256(current).hexdigest() == row.sha256
+    actions = [e["action"] for e in audit.entries_for(f"case#{case['id']}")]
+    assert "REFUSE_OVERWRITE" in actions
+
+
+def test_empty_scanner_drop_ends_failed(api: Api, as_role: Any) -> None:
+    case = new_case(api, as_role("clerk"))
+    serial, code, year = case["file_number"].split("/")
+    key = f"incoming/TPI-RABAT/{serial}-{code}-{year}/empty.png"
+    client("s3").put_object(Bucket=get_settings().documents_bucket, Key=key, Body=b"")
+
+    def scanned() -> list[DocumentModel]:
+        return list(DocumentModel.query(case["id"]))
+
+    run_pipeline(
+        lambda: bool(scanned()) and settled(case["id"], scanned()[0].document_id)
+    )
+    (document,) = scanned()
+    assert document.status == "FAILED"
+    assert document.failure_reason == "the uploaded file is empty"
