@@ -26,6 +26,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "documents:read": ALL_ROLES,
     "audit:read": frozenset({"ADMIN"}),
     "session:read": ALL_ROLES,
+    "session:end": ALL_ROLES,
+    "users:create": frozenset({"ADMIN"}),
+    "users:list": frozenset({"ADMIN"}),
+    "users:read": frozenset({"ADMIN"}),
+    "users:reset_password": frozenset({"ADMIN"}),
+    "users:set_role": frozenset({"ADMIN"}),
+    "users:deactivate": frozenset({"ADMIN"}),
+    "users:reactivate": frozenset({"ADMIN"}),
 }
 
 

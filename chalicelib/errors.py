@@ -37,6 +37,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Trop de requêtes, réessayez plus tard.",
         "ar": "طلبات كثيرة جدا، يرجى المحاولة لاحقا.",
     },
+    "password_rejected": {
+        "fr": "Le mot de passe ne respecte pas la politique de sécurité "
+        "(12 caractères, majuscule, minuscule, chiffre, symbole).",
+        "ar": "كلمة المرور لا تستوفي سياسة الأمان "
+        "(12 حرفا، حرف كبير، حرف صغير، رقم، رمز).",
+    },
+    "session_expired": {
+        "fr": "La session de connexion a expiré; reconnectez-vous.",
+        "ar": "انتهت صلاحية جلسة الدخول، يرجى تسجيل الدخول من جديد.",
+    },
+    "user_exists": {
+        "fr": "Un utilisateur porte déjà ce nom.",
+        "ar": "يوجد مستخدم بهذا الاسم.",
+    },
+    "last_admin": {
+        "fr": "Impossible: ce serait retirer le dernier administrateur actif.",
+        "ar": "غير ممكن: سيؤدي ذلك إلى إزالة آخر مسؤول نشط.",
+    },
+    "account_locked": {
+        "fr": "Trop d'échecs de connexion; compte verrouillé temporairement.",
+        "ar": "محاولات دخول فاشلة كثيرة؛ الحساب مقفل مؤقتا.",
+    },
     "internal_error": {
         "fr": "Erreur interne. Communiquez l'identifiant de la requête au support.",
         "ar": "خطأ داخلي. يرجى تبليغ الدعم بمعرف الطلب.",
@@ -124,3 +146,34 @@ class DependencyFailed(JusticiaError):
         super().__init__(f"{service} failed {aws_code}".strip())
         self.service = service
         self.aws_code = aws_code
+
+
+class PasswordRejected(ValidationFailed):
+    """A new password does not meet the pool's password policy."""
+
+    code = "password_rejected"
+
+
+class SessionExpired(Unauthorized):
+    """A sign-in challenge's session is unknown, used or expired."""
+
+    code = "session_expired"
+
+
+class UserExists(Conflict):
+    """A user with this username already exists."""
+
+    code = "user_exists"
+
+
+class LastActiveAdmin(Conflict):
+    """The change would leave no active administrator."""
+
+    code = "last_admin"
+
+
+class AccountLocked(JusticiaError):
+    """Too many failed logins for this username: it is locked for a while."""
+
+    status_code = 429
+    code = "account_locked"

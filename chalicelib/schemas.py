@@ -24,6 +24,22 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def normalise_national_id(value: str | None) -> str | None:
+    """Normalise a CIN such as `` bk123456 `` to ``BK123456``; refuse others.
+
+    >>> normalise_national_id(" bk123456 ")
+    'BK123456'
+    """
+    if value is None:
+        return None
+    normalised = value.strip().upper()
+    if not NATIONAL_ID.match(normalised):
+        raise ValueError(
+            "a national ID is one or two letters then digits, e.g. BK123456"
+        )
+    return normalised
+
+
 class LoginRequest(Strict):
     """``POST /auth/login``."""
 
@@ -72,14 +88,7 @@ class Party(Strict):
     @classmethod
     def _national_id(cls, value: str | None) -> str | None:
         """Normalise a CIN such as ``bk123456`` to ``BK123456``; refuse others."""
-        if value is None:
-            return None
-        normalised = value.strip().upper()
-        if not NATIONAL_ID.match(normalised):
-            raise ValueError(
-                "a national ID is one or two letters then digits, e.g. BK123456"
-            )
-        return normalised
+        return normalise_national_id(value)
 
     @model_validator(mode="after")
     def _identity_fits_kind(self) -> Party:
@@ -116,3 +125,94 @@ class CreateDocumentRequest(Strict):
         if value not in ALLOWED_CONTENT_TYPES:
             raise ValueError(f"must be one of {', '.join(ALLOWED_CONTENT_TYPES)}")
         return value
+
+
+class NewPasswordRequest(Strict):
+    """``POST /auth/password``: answer ``NEW_PASSWORD_REQUIRED`` from the login."""
+
+    username: ShortText
+    session: Annotated[str, Field(min_length=20, max_length=2048)]  # Cognito's
+    new_password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class RefreshRequest(Strict):
+    """``POST /auth/refresh``: new ID and access tokens for a refresh token."""
+
+    refresh_token: Annotated[str, Field(min_length=1, max_length=8192)]
+
+
+class Role(StrEnum):
+    """The roles of the application; each is a Cognito group too."""
+
+    ADMIN = "ADMIN"
+    JUDGE = "JUDGE"
+    CLERK = "CLERK"
+    LAWYER = "LAWYER"
+    CITIZEN = "CITIZEN"
+
+
+CourtCode = Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[A-Z0-9-]+$")]
+RollNumber = Annotated[
+    str, Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
+]
+# What each role must carry beside its name; anything else is refused.
+ROLE_FIELDS: dict[Role, tuple[str, ...]] = {
+    Role.ADMIN: (),
+    Role.JUDGE: ("courts",),
+    Role.CLERK: ("courts",),
+    Role.LAWYER: ("bar", "roll_number"),
+    Role.CITIZEN: ("national_id",),
+}
+
+
+class RoleGrant(Strict):
+    """A role with what it needs.
+
+    Courts for judges and clerks, bar and roll number for lawyers, national ID
+    for citizens; a field the role does not use is refused.
+    """
+
+    role: Role
+    courts: Annotated[list[CourtCode], Field(min_length=1, max_length=50)] | None = None
+    bar: ShortText | None = None
+    roll_number: RollNumber | None = None
+    national_id: str | None = None
+
+    @field_validator("national_id")
+    @classmethod
+    def _national_id(cls, value: str | None) -> str | None:
+        return normalise_national_id(value)
+
+    @model_validator(mode="after")
+    def _fits_role(self) -> RoleGrant:
+        needed = ROLE_FIELDS[self.role]
+        for name in ("courts", "bar", "roll_number", "national_id"):
+            present = getattr(self, name) is not None
+            if name in needed and not present:
+                raise ValueError(f"{name} is required for role {self.role.value}")
+            if name not in needed and present:
+                raise ValueError(f"{name} does not apply to role {self.role.value}")
+        return self
+
+
+class CreateUserRequest(RoleGrant):
+    """``POST /users``: a new user, signed in first with a temporary password."""
+
+    username: Annotated[
+        str, Field(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]+$")
+    ]
+    full_name: ShortText
+    email: (
+        Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+        | None
+    ) = None
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _lower_username(cls, value: object) -> object:
+        """Usernames are case-insensitive: ``Khadija.K`` is ``khadija.k``."""
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class SetRoleRequest(RoleGrant):
+    """``PUT /users/{username}/role``: the new role and what it needs."""

@@ -1,4 +1,8 @@
-"""Health, sign-in and the caller's own session."""
+"""Health, sign-in and sign-out, and the caller's own session.
+
+A first sign-in with a temporary password answers a challenge that
+``POST /auth/password`` completes; ``POST /auth/logout`` ends every session.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,20 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import identity
-from chalicelib.errors import InvalidCredentials
+from chalicelib.errors import InvalidCredentials, JusticiaError
 from chalicelib.http import Call, endpoint, json_response
 from chalicelib.lazy import lazy_import
 from chalicelib.observability import count
 from chalicelib.routes.security import cognito_jwt
 
 if TYPE_CHECKING:
-    from chalicelib import audit, cases, health
-    from chalicelib.schemas import LoginRequest
+    from chalicelib import audit, cases, health, users
+    from chalicelib.schemas import LoginRequest, NewPasswordRequest, RefreshRequest
 else:
     audit = lazy_import("chalicelib.audit")
     cases = lazy_import("chalicelib.cases")
     health = lazy_import("chalicelib.health")
+    users = lazy_import("chalicelib.users")
 
 blueprint = Blueprint(__name__)
 
@@ -33,26 +38,70 @@ def get_health(call: Call) -> Response:
 
 @endpoint(blueprint, "/auth/login", "POST", "public", body="LoginRequest")
 def login(call: Call) -> dict[str, Any]:
-    """Sign in with username and password; every attempt is audited."""
+    """Sign in with username and password; every attempt is audited.
+
+    Tokens, or ``{"challenge": "NEW_PASSWORD_REQUIRED", "session"}`` for a
+    temporary password: ``POST /auth/password`` answers it.
+    """
     request: LoginRequest = call.body
     actor = audit.Actor(request.username.lower(), "-", call.request_id, call.source_ip)
     entry = audit.AuditEntry(action="LOGIN", target=f"user#{actor.username}")
     try:
-        tokens = identity.sign_in(request.username, request.password)
+        outcome = identity.sign_in(request.username, request.password)
     except InvalidCredentials:
         count("LoginFailures")
         entry.outcome = "FAILURE"
         audit.record(actor, entry)
         raise
+    if isinstance(outcome, identity.Challenge):
+        entry.outcome = "CHALLENGE"
+        entry.details = {"challenge": outcome.name}
+        audit.record(actor, entry)
+        return outcome.as_json()
     audit.record(actor, entry)
+    users.note_login(actor.username)
     count("Logins")
-    return {
-        "access_token": tokens.access_token,
-        "id_token": tokens.id_token,
-        "refresh_token": tokens.refresh_token,
-        "expires_in": tokens.expires_in,
-        "token_type": "Bearer",
-    }
+    return outcome.as_json()
+
+
+@endpoint(blueprint, "/auth/password", "POST", "public", body="NewPasswordRequest")
+def choose_password(call: Call) -> dict[str, Any]:
+    """Answer ``NEW_PASSWORD_REQUIRED`` with a new password; tokens on success.
+
+    Audited as ``CHANGE_PASSWORD`` with its outcome.
+    """
+    request: NewPasswordRequest = call.body
+    actor = audit.Actor(request.username.lower(), "-", call.request_id, call.source_ip)
+    entry = audit.AuditEntry(action="CHANGE_PASSWORD", target=f"user#{actor.username}")
+    try:
+        tokens = identity.answer_new_password(
+            request.username, request.session, request.new_password
+        )
+    except JusticiaError:
+        entry.outcome = "FAILURE"
+        audit.record(actor, entry)
+        raise
+    audit.record(actor, entry)
+    users.note_password_changed(actor.username)
+    users.note_login(actor.username)
+    return tokens.as_json()
+
+
+@endpoint(blueprint, "/auth/refresh", "POST", "public", body="RefreshRequest")
+def refresh(call: Call) -> dict[str, Any]:
+    """New ID and access tokens for a refresh token (401 once revoked)."""
+    request: RefreshRequest = call.body
+    return identity.refresh(request.refresh_token).as_json()
+
+
+@endpoint(blueprint, "/auth/logout", "POST", "session:end", authorizer=cognito_jwt)
+def logout(call: Call) -> dict[str, Any]:
+    """End every session of the caller (global sign-out); audited as LOGOUT.
+
+    Refresh tokens are revoked and tokens already issued are refused.
+    """
+    users.sign_out(call.user.username, call.actor)
+    return {"signed_out": True}
 
 
 @endpoint(blueprint, "/me", "GET", "session:read", authorizer=cognito_jwt)

@@ -126,12 +126,28 @@ def grant_signing(resources: StageResources, grantee: iam.IGrantable) -> None:
     resources.bucket.grant_put(grantee, "signatures/*")
     resources.secrets.pin.grant_read(grantee)
     resources.secrets.chain.grant_read(grantee)
+    resources.identity.user_pool.grant(grantee, *USER_ADMINISTRATION)
 
 
 def grant_maintenance(resources: StageResources, grantee: iam.IGrantable) -> None:
     """Maintenance: sweep documents by status and end the expired ones."""
     resources.tables.by_name["documents"].grant_read_write_data(grantee)
     grant_audit_append(resources, grantee)
+
+
+USER_ADMINISTRATION = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminRemoveUserFromGroup",
+    "cognito-idp:AdminListGroupsForUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminEnableUser",
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminUserGlobalSignOut",
+    "cognito-idp:AdminGetUser",
+)
+"""What the API's user administration (``chalicelib.users``) does on the pool."""
 
 
 def grant_api(resources: StageResources, grantee: iam.IGrantable) -> None:

@@ -547,3 +547,18 @@ def test_stack_with_the_chalice_api(tmp_path: Path, monkeypatch: Any) -> None:
     }
     assert handler["Tracing"] == "Active"
     assert not REGION.findall(json.dumps(template.to_json()))
+
+
+def test_api_may_administer_users_of_its_pool_only() -> None:
+    from infrastructure.stacks.resources import USER_ADMINISTRATION
+
+    source = "".join(
+        (REPO_ROOT / "chalicelib" / name).read_text()
+        for name in ("identity.py", "users.py")
+    )
+    called = {
+        "cognito-idp:" + "".join(part.title() for part in name.split("_"))
+        for name in re.findall(r"cognito\.(admin_\w+)\(", source)
+    }
+    assert "cognito-idp:AdminCreateUser" in called
+    assert called <= set(USER_ADMINISTRATION), called - set(USER_ADMINISTRATION)

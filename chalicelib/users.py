@@ -1,0 +1,421 @@
+"""User administration: a profile in DynamoDB beside each Cognito user.
+
+Each change writes its audit record (CREATE_USER, RESET_PASSWORD, CHANGE_ROLE,
+DEACTIVATE_USER, REACTIVATE_USER, LOGOUT) in the same transaction as the
+profile, with who acted and the profile before and after. Names, e-mail
+addresses and national IDs stay out of audit details and logs: they are
+personal data, kept in the profile only.
+
+The last active administrator can be neither demoted nor deactivated. The
+transaction that demotes or deactivates an administrator also checks that
+another administrator is still active, so two administrators demoting each
+other at the same moment cannot both succeed.
+
+The API and the ``justicia`` operator CLI call these same functions.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import audit, identity
+from chalicelib.errors import (
+    Conflict,
+    LastActiveAdmin,
+    NotFound,
+    UserExists,
+    ValidationFailed,
+)
+from chalicelib.models import UserModel, connection
+from chalicelib.observability import logger
+from chalicelib.schemas import CreateUserRequest, RoleGrant
+
+TEMPORARY_PASSWORD_LENGTH = 16
+# Symbols the pool's policy counts, chosen to need no quoting in a shell.
+PASSWORD_SYMBOLS = "-_.+=@"  # noqa: S105 - an alphabet, not a secret
+AUDITED_FIELDS = ("role", "courts", "bar", "roll_number", "active")
+
+
+@dataclass(frozen=True)
+class IssuedPassword:
+    """A user with a temporary password, to hand over once and never again."""
+
+    profile: UserModel
+    temporary_password: str
+
+
+def create_user(
+    request: CreateUserRequest, actor: audit.Actor, now: datetime | None = None
+) -> IssuedPassword:
+    """Create the Cognito user (role group, temporary password) and the profile.
+
+    Raises ``UserExists`` for a taken username and ``ValidationFailed`` for an
+    unknown court. The first sign-in answers ``NEW_PASSWORD_REQUIRED``.
+    """
+    check_courts(request.courts)
+    if find_user(request.username) is not None:
+        raise UserExists(f"user {request.username} exists")
+    created_at = now or datetime.now(UTC)
+    password = temporary_password()
+    identity.create_login(request.username, password, request.role.value)
+    profile = UserModel(
+        username=request.username,
+        full_name=request.full_name,
+        email=request.email,
+        active=True,
+        created_at=created_at,
+    )
+    _grant(profile, request)
+    entry = audit.AuditEntry(
+        action="CREATE_USER",
+        target=target_of(profile.username),
+        details={"before": None, "after": snapshot(profile)},
+    )
+    try:
+        _commit(profile, entry, actor, created_at, UserModel.username.does_not_exist())
+    except Exception:
+        identity.delete_login(request.username)
+        raise
+    logger.info("user created", extra={"role": profile.role})
+    return IssuedPassword(profile, password)
+
+
+def reset_password(
+    username: str, actor: audit.Actor, now: datetime | None = None
+) -> IssuedPassword:
+    """Give the user a new temporary password and end every session.
+
+    The user must choose a new password at the next sign-in.
+    """
+    profile = get_user(username)
+    changed_at = now or datetime.now(UTC)
+    password = temporary_password()
+    identity.set_temporary_password(profile.username, password)
+    identity.sign_out_everywhere(profile.username)
+    before = _unchanged_condition(profile)
+    profile.signed_out_at = changed_at
+    entry = audit.AuditEntry(
+        action="RESET_PASSWORD",
+        target=target_of(profile.username),
+        details={
+            "before": {"password": "set"},
+            "after": {"password": "temporary, to change at next sign-in"},
+        },
+    )
+    _commit(profile, entry, actor, changed_at, before)
+    return IssuedPassword(profile, password)
+
+
+def set_role(
+    username: str, grant: RoleGrant, actor: audit.Actor, now: datetime | None = None
+) -> UserModel:
+    """Give the user ``grant``'s role and attributes; end every session.
+
+    The attributes of the former role are dropped (a citizen made a lawyer
+    keeps no national ID here). Raises ``LastActiveAdmin`` when this would
+    demote the last active administrator.
+    """
+    check_courts(grant.courts)
+    profile = get_user(username)
+    changed_at = now or datetime.now(UTC)
+    demotes_admin = profile.role == "ADMIN" and grant.role.value != "ADMIN"
+    other_admin = _another_active_admin(profile) if demotes_admin else None
+    before, condition = snapshot(profile), _unchanged_condition(profile)
+    _grant(profile, grant)
+    profile.signed_out_at = changed_at
+    entry = audit.AuditEntry(
+        action="CHANGE_ROLE",
+        target=target_of(profile.username),
+        details={"before": before, "after": snapshot(profile)},
+    )
+    _commit(profile, entry, actor, changed_at, condition, other_admin)
+    identity.set_login_role(profile.username, profile.role)
+    identity.sign_out_everywhere(profile.username)
+    return profile
+
+
+def deactivate(
+    username: str, actor: audit.Actor, now: datetime | None = None
+) -> UserModel:
+    """Refuse the user from now on: profile inactive, Cognito user disabled.
+
+    Tokens already issued are refused by the authorizer at once (within its
+    few seconds of cache). Raises ``LastActiveAdmin`` for the last active
+    administrator and ``Conflict`` for a user already inactive.
+    """
+    profile = get_user(username)
+    if not profile.active:
+        raise Conflict(f"user {profile.username} is already inactive")
+    changed_at = now or datetime.now(UTC)
+    other_admin = _another_active_admin(profile) if profile.role == "ADMIN" else None
+    before, condition = snapshot(profile), _unchanged_condition(profile)
+    profile.active = False
+    profile.signed_out_at = changed_at
+    entry = audit.AuditEntry(
+        action="DEACTIVATE_USER",
+        target=target_of(profile.username),
+        details={"before": before, "after": snapshot(profile)},
+    )
+    _commit(profile, entry, actor, changed_at, condition, other_admin)
+    identity.set_login_enabled(profile.username, False)
+    identity.sign_out_everywhere(profile.username)
+    return profile
+
+
+def reactivate(
+    username: str, actor: audit.Actor, now: datetime | None = None
+) -> UserModel:
+    """Let an inactive user sign in again (with their current password).
+
+    Tokens issued before the deactivation stay refused. Raises ``Conflict`` for
+    a user already active.
+    """
+    profile = get_user(username)
+    if profile.active:
+        raise Conflict(f"user {profile.username} is already active")
+    changed_at = now or datetime.now(UTC)
+    identity.set_login_enabled(profile.username, True)
+    before, condition = snapshot(profile), _unchanged_condition(profile)
+    profile.active = True
+    entry = audit.AuditEntry(
+        action="REACTIVATE_USER",
+        target=target_of(profile.username),
+        details={"before": before, "after": snapshot(profile)},
+    )
+    _commit(profile, entry, actor, changed_at, condition)
+    return profile
+
+
+def sign_out(username: str, actor: audit.Actor, now: datetime | None = None) -> None:
+    """End every session of the user: refresh tokens revoked, tokens refused.
+
+    A token issued in the same second as the sign-out is refused too (token
+    times are whole seconds), so a new sign-in may need a second's wait.
+    """
+    signed_out_at = now or datetime.now(UTC)
+    identity.sign_out_everywhere(username)
+    entry = audit.AuditEntry(action="LOGOUT", target=target_of(username))
+    with TransactWrite(connection=connection()) as transaction:
+        transaction.update(
+            UserModel(username=username),
+            actions=[UserModel.signed_out_at.set(signed_out_at)],
+            condition=UserModel.username.exists(),
+        )
+        transaction.save(audit.build_record(actor, entry, signed_out_at))
+    identity.forget_standing(username)
+
+
+def note_login(username: str, now: datetime | None = None) -> None:
+    """Record the time of a successful sign-in in the profile, if there is one."""
+    _stamp(username, UserModel.last_login_at, now)
+
+
+def note_password_changed(username: str, now: datetime | None = None) -> None:
+    """Record when the user last chose a password, if there is a profile."""
+    _stamp(username, UserModel.password_changed_at, now)
+
+
+def _stamp(username: str, attribute: Any, now: datetime | None) -> None:
+    try:
+        UserModel(username=username).update(
+            actions=[attribute.set(now or datetime.now(UTC))],
+            condition=UserModel.username.exists(),
+        )
+    except UpdateError:
+        logger.info("no profile to stamp", extra={"stamp": attribute.attr_name})
+
+
+def find_user(username: str) -> UserModel | None:
+    """Return the profile of ``username``, or None."""
+    try:
+        return UserModel.get(username.strip().lower(), consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def get_user(username: str) -> UserModel:
+    """Return the profile of ``username`` or raise ``NotFound``."""
+    profile = find_user(username)
+    if profile is None:
+        raise NotFound(f"user {username} not found")
+    return profile
+
+
+def list_users(
+    role: str | None = None,
+    court: str | None = None,
+    active: bool | None = None,
+    search: str | None = None,
+) -> list[UserModel]:
+    """Every profile matching the filters, by username.
+
+    ``search`` matches part of the username or full name, case-insensitively.
+
+    NOTE: this scans the users table; it suits thousands of users, not a
+    national directory, where a paginated index by role would be needed.
+    """
+    needle = (search or "").strip().casefold()
+    rows = [
+        row
+        for row in UserModel.scan()
+        if (role is None or row.role == role)
+        and (court is None or court in (row.courts or []))
+        and (active is None or bool(row.active) is active)
+        and (
+            not needle
+            or needle in row.username.casefold()
+            or needle in row.full_name.casefold()
+        )
+    ]
+    return sorted(rows, key=lambda row: row.username)
+
+
+def user_json(profile: UserModel, full: bool = False) -> dict[str, Any]:
+    """Render a profile; ``full`` adds e-mail and national ID (personal data)."""
+    body: dict[str, Any] = {
+        "username": profile.username,
+        "role": profile.role,
+        "full_name": profile.full_name,
+        "active": bool(profile.active),
+        "courts": list(profile.courts or []),
+        "bar": profile.bar,
+        "roll_number": profile.roll_number,
+        "created_at": _iso(profile.created_at),
+        "last_login_at": _iso(profile.last_login_at),
+        "password_changed_at": _iso(profile.password_changed_at),
+    }
+    if full:
+        body["email"] = profile.email
+        body["national_id"] = profile.national_id
+    return body
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def snapshot(profile: UserModel) -> dict[str, Any]:
+    """What the audit trail keeps of a profile: role, scope and active flag."""
+    values = {name: getattr(profile, name) for name in AUDITED_FIELDS}
+    values["courts"] = list(values["courts"] or [])
+    values["national_id"] = "set" if profile.national_id else None
+    return values
+
+
+def target_of(username: str) -> str:
+    """The audit target of a user, e.g. ``user#clerk``."""
+    return f"user#{username}"
+
+
+def temporary_password() -> str:
+    """A random password meeting the pool's policy (16 characters, 4 classes)."""
+    classes = (
+        string.ascii_lowercase,
+        string.ascii_uppercase,
+        string.digits,
+        PASSWORD_SYMBOLS,
+    )
+    alphabet = "".join(classes)
+    while True:
+        password = "".join(
+            secrets.choice(alphabet) for _ in range(TEMPORARY_PASSWORD_LENGTH)
+        )
+        if all(any(c in group for c in password) for group in classes):
+            return password
+
+
+def check_courts(courts: list[str] | None) -> None:
+    """Raise ``ValidationFailed`` naming the first court not in the judicial map."""
+    if not courts:
+        return
+    from chalicelib.courts import list_courts
+
+    known = list_courts()
+    for court in courts:
+        if court not in known:
+            raise ValidationFailed.field("courts", f"unknown court {court!r}")
+
+
+def _grant(profile: UserModel, grant: RoleGrant) -> None:
+    profile.role = grant.role.value
+    courts: Any = list(grant.courts or [])  # PynamoDB types lists as attributes
+    profile.courts = courts
+    profile.bar = grant.bar
+    profile.roll_number = grant.roll_number
+    profile.national_id = grant.national_id
+
+
+def _unchanged_condition(profile: UserModel) -> Condition:
+    """The profile still has the role and active flag it was read with."""
+    condition: Condition = (UserModel.role == profile.role) & (
+        UserModel.active == bool(profile.active)
+    )
+    return condition
+
+
+def _active_admin() -> Condition:
+    condition: Condition = (UserModel.role == "ADMIN") & (
+        UserModel.active == True  # noqa: E712 - a DynamoDB condition, not a test
+    )
+    return condition
+
+
+def _another_active_admin(profile: UserModel) -> str:
+    """An active administrator other than ``profile``; else ``LastActiveAdmin``."""
+    if not profile.active:
+        return ""
+    for row in UserModel.scan(_active_admin(), attributes_to_get=["username"]):
+        if row.username != profile.username:
+            return str(row.username)
+    raise LastActiveAdmin(f"{profile.username} is the last active administrator")
+
+
+def _commit(
+    profile: UserModel,
+    entry: audit.AuditEntry,
+    actor: audit.Actor,
+    now: datetime,
+    condition: Condition,
+    other_admin: str | None = None,
+) -> None:
+    """Write the profile and its audit record at once, under ``condition``.
+
+    With ``other_admin``, also check that this administrator is still active.
+    """
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            if other_admin:
+                transaction.condition_check(
+                    UserModel, other_admin, condition=_active_admin()
+                )
+            transaction.save(profile, condition=condition)
+            transaction.save(audit.build_record(actor, entry, now))
+    except TransactWriteError as exc:
+        refusal = _refusal(exc, profile, entry, bool(other_admin))
+        if refusal is None:
+            raise
+        raise refusal from exc
+    finally:
+        identity.forget_standing(profile.username)
+
+
+def _refusal(
+    exc: TransactWriteError, profile: UserModel, entry: audit.AuditEntry, checked: bool
+) -> Exception | None:
+    codes = [reason.code if reason else None for reason in exc.cancellation_reasons]
+    failed = "ConditionalCheckFailed"
+    if checked and codes and codes[0] == failed:
+        return LastActiveAdmin(f"{profile.username} is the last active administrator")
+    if failed in codes and entry.action == "CREATE_USER":
+        return UserExists(f"user {profile.username} exists")
+    if failed in codes:
+        return Conflict(f"user {profile.username} changed meanwhile; try again")
+    return None
