@@ -395,7 +395,7 @@ class TesseractEngine:
                 output_type=pytesseract.Output.DICT,
             )
         except pytesseract.TesseractError as error:
-            raise OcrFailed(f"unreadable image: {error.message}") from error
+            raise OcrFailed("unreadable image: Tesseract could not read it") from error
         text, confidence, words = _rebuild_text(data)
         return _Pass(language, text, confidence, words, _line_height(data))
 
@@ -578,7 +578,9 @@ def _pdf_pages(
             try:
                 yield _pdf_page(page, index + 1, workdir)
             except pdfium.PdfiumError as error:
-                raise OcrFailed(f"corrupt PDF: page {index + 1}: {error}") from error
+                raise OcrFailed(
+                    f"corrupt PDF: page {index + 1} cannot be rendered"
+                ) from error
             finally:
                 page.close()
     finally:
@@ -620,7 +622,7 @@ def _tiff_pages(
                 frame.convert("L").save(path, dpi=tuple(round(d) for d in dpi))
                 yield index + 1, path, None
     except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise OcrFailed(f"corrupt TIFF: {error}") from error
+        raise OcrFailed("corrupt TIFF: the bytes are not a readable image") from error
 
 
 def _single_image(
@@ -634,7 +636,9 @@ def _single_image(
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
     except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise OcrFailed(f"corrupt image ({content_type}): {error}") from error
+        raise OcrFailed(
+            f"corrupt image ({content_type}): the bytes are not a readable image"
+        ) from error
     suffix = ".png" if content_type == "image/png" else ".jpg"
     path = os.path.join(workdir, f"page-00001{suffix}")
     with open(path, "wb") as handle:

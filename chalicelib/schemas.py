@@ -6,16 +6,62 @@ Unknown fields are refused so that a typo never passes silently.
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 NATIONAL_ID = re.compile(r"^[A-Z]{1,2}[0-9]{1,8}$")
 ALLOWED_CONTENT_TYPES = ("application/pdf", "image/tiff", "image/png", "image/jpeg")
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+# Bidirectional controls can make a name display as something else
+# ("a\u202efdp.exe" shows as "aexe.pdf"); control characters have no place in
+# court records.
+BIDI_CONTROLS = frozenset(
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def readable(value: str) -> str:
+    """Refuse control and bidi-override characters, and text with no letter or digit.
+
+    >>> readable("شركة البناء")
+    'شركة البناء'
+    """
+    for character in value:
+        if character in BIDI_CONTROLS or unicodedata.category(character) == "Cc":
+            raise ValueError(f"contains the invisible character U+{ord(character):04X}")
+    if not any(character.isalnum() for character in value):
+        raise ValueError("must contain a letter or a digit")
+    return value
+
+
+def plain_filename(value: str) -> str:
+    """Refuse ``.``/``..`` and names made only of dots, besides unreadable text."""
+    readable(value)
+    if value.strip(".") == "":
+        raise ValueError("is not a file name")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(readable)]
+ShortText = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(readable)
+]
+# Secrets are taken exactly as typed: never trimmed.
+Secret = Annotated[
+    str, StringConstraints(strip_whitespace=False, min_length=1, max_length=256)
+]
 
 
 class Strict(BaseModel):
@@ -44,7 +90,7 @@ class LoginRequest(Strict):
     """``POST /auth/login``."""
 
     username: ShortText
-    password: Annotated[str, Field(min_length=1, max_length=256)]
+    password: Secret
 
 
 class PartyRole(StrEnum):
@@ -81,7 +127,7 @@ class Party(Strict):
     name: ShortText
     name_latin: ShortText | None = None
     national_id: str | None = None
-    trade_register: Annotated[str, Field(max_length=40)] | None = None
+    trade_register: Annotated[str, Field(min_length=1, max_length=40)] | None = None
     lawyer: Counsel | None = None
 
     @field_validator("national_id")
@@ -114,10 +160,13 @@ class CreateDocumentRequest(Strict):
     """``POST /cases/{id}/documents``: announce an upload and get its form."""
 
     filename: Annotated[
-        str, Field(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$")
+        str,
+        Field(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$"),
+        AfterValidator(plain_filename),
     ]
     content_type: str
-    size: Annotated[int, Field(gt=0)]
+    # Strict: true, "10" or 1e3 are not sizes.
+    size: Annotated[StrictInt, Field(gt=0)]
 
     @field_validator("content_type")
     @classmethod
@@ -132,7 +181,7 @@ class NewPasswordRequest(Strict):
 
     username: ShortText
     session: Annotated[str, Field(min_length=20, max_length=2048)]  # Cognito's
-    new_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Secret
 
 
 class RefreshRequest(Strict):

@@ -9,6 +9,7 @@ real behaviour, so local runs and tests see what AWS does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--stage", default="local")
     arguments = parser.parse_args()
-    serve(arguments.host, arguments.port, arguments.stage)
+    # Ctrl-C reaches the whole process group; the parent reports the stop.
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(arguments.host, arguments.port, arguments.stage)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.aws import client
@@ -52,6 +52,7 @@ class Provisioned:
     """What provisioning created that the processes must be told about."""
 
     environment: dict[str, str]
+    demo_cases: list[str] = field(default_factory=list)
 
 
 def demo_password() -> str:
@@ -75,17 +76,19 @@ def provision(hsm_pin: str, chain_pem: str, seed_demo: bool = True) -> Provision
     _store_hsm_secrets(hsm_pin, chain_pem)
     _load_reference_data()
     _create_demo_users(pool_id)
+    demo_cases: list[str] = []
     if seed_demo:
         from devstack.seed import seed_demo_cases
 
-        seed_demo_cases()
+        demo_cases = seed_demo_cases()
     return Provisioned(
+        demo_cases=demo_cases,
         environment={
             "JUSTICIA_USER_POOL_ID": pool_id,
             "JUSTICIA_USER_POOL_CLIENT_ID": client_id,
             "JUSTICIA_DOCUMENT_EVENTS_QUEUE_URL": queue_urls["document-events"],
             "JUSTICIA_SIGNING_QUEUE_URL": queue_urls["signing"],
-        }
+        },
     )
 
 

@@ -12,14 +12,19 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devstack.env import apply_safe_defaults
+
+if TYPE_CHECKING:
+    from devstack.provision import Provisioned
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STATE_DIR = Path(os.environ.get("JUSTICIA_STATE_DIR", PROJECT_DIR / ".state"))
@@ -41,8 +46,8 @@ def configure_local_aws(moto_port: int) -> None:
     os.environ.setdefault("JUSTICIA_STAGE", "local")
 
 
-def prepare(moto_port: int, seed_demo: bool = True) -> dict[str, str]:
-    """Start moto, the HSM token and provision; return the processes' environment."""
+def prepare(moto_port: int, seed_demo: bool = True) -> Provisioned:
+    """Start the HSM token and provision moto; the environment is then updated."""
     from devstack.hsm import ensure_local_hsm
 
     configure_local_aws(moto_port)
@@ -52,7 +57,7 @@ def prepare(moto_port: int, seed_demo: bool = True) -> dict[str, str]:
 
     provisioned = provision(hsm.pin, hsm.chain_pem, seed_demo=seed_demo)
     os.environ.update(provisioned.environment)
-    return {name: value for name, value in os.environ.items()}
+    return provisioned
 
 
 def start_api(port: int, environment: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -72,10 +77,24 @@ def start_api(port: int, environment: dict[str, str]) -> subprocess.Popen[bytes]
     )
 
 
-def wait_for(url: str, seconds: float = 60) -> None:
-    """Wait until ``url`` answers (any HTTP status), or raise."""
+def ensure_free(port: int, variable: str) -> None:
+    """Exit with a clear message when ``port`` on 127.0.0.1 is already taken."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(
+                f"Port {port} on 127.0.0.1 is in use; stop what uses it or choose "
+                f"another with {variable}=<port> make run"
+            ) from None
+
+
+def wait_for(url: str, api: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Wait until our API process answers ``url`` (any HTTP status), or raise."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if api.poll() is not None:
+            raise SystemExit(f"the API process exited with status {api.returncode}")
         try:
             urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
             return
@@ -86,7 +105,7 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-def banner(api_port: int) -> str:
+def banner(api_port: int, demo_cases: list[str]) -> str:
     """What to tell the person who started the stack."""
     from chalicelib.config import get_settings
     from devstack.provision import DEMO_PROFILES, demo_password
@@ -99,8 +118,10 @@ def banner(api_port: int) -> str:
         f"  Demo logins    {users}; password {demo_password()!r}\n"
         f"  Local AWS      {settings.endpoint_url} (moto)\n"
         f"  Bucket         {settings.documents_bucket}\n"
-        f"  Scanner drops  s3://{settings.documents_bucket}/incoming/<court>/<serial>-<code>-<year>/<file>\n"
-        f"Press Ctrl-C to stop.\n"
+        f"  Scanner drops  incoming/<court>/<serial>-<code>-<year>/<file>\n"
+        f"  Demo cases     (court, file number, id)\n"
+        + "".join(f"                 {case}\n" for case in demo_cases)
+        + "Press Ctrl-C to stop.\n"
     )
 
 
@@ -118,17 +139,19 @@ def main() -> None:
     )
     arguments = parser.parse_args()
 
+    ensure_free(arguments.api_port, "JUSTICIA_API_PORT")
+    ensure_free(arguments.moto_port, "JUSTICIA_MOTO_PORT")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     moto = start_moto(arguments.moto_port)
-    environment = prepare(arguments.moto_port)
-    api = start_api(arguments.api_port, environment)
+    provisioned = prepare(arguments.moto_port)
+    api = start_api(arguments.api_port, dict(os.environ))
     from devstack.events import start_event_loop
 
     threads = start_event_loop(stop)
     try:
-        wait_for(f"http://127.0.0.1:{arguments.api_port}/health")
-        print(banner(arguments.api_port), flush=True)
+        wait_for(f"http://127.0.0.1:{arguments.api_port}/health", api)
+        print(banner(arguments.api_port, provisioned.demo_cases), flush=True)
         while not stop.is_set() and api.poll() is None:
             stop.wait(0.5)
     except KeyboardInterrupt:

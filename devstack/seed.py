@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from chalicelib import audit
-from chalicelib.cases import register_case
+from chalicelib.cases import file_number_of, register_case
 from chalicelib.models import RegistryModel
 from chalicelib.schemas import RegisterCaseRequest
 
@@ -73,13 +73,18 @@ DEMO_CASES = (
 )
 
 
-def seed_demo_cases() -> int:
-    """Register the demo cases once (skipped when the stack already has cases)."""
+def seed_demo_cases() -> list[str]:
+    """Register the demo cases once; describe each as ``court file-number id``.
+
+    Skipped (an empty list) when the stack already has cases.
+    """
     if RegistryModel.count("SERIAL#TPI-RABAT#1201#" + _year()) > 0:
-        return 0
-    for case in DEMO_CASES:
-        register_case(RegisterCaseRequest.model_validate(case), SEEDER)
-    return len(DEMO_CASES)
+        return []
+    described = []
+    for body in DEMO_CASES:
+        case = register_case(RegisterCaseRequest.model_validate(body), SEEDER)
+        described.append(f"{case.court_code} {file_number_of(case)} {case.case_id}")
+    return described
 
 
 def _year() -> str:

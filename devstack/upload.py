@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import mimetypes
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -55,11 +56,17 @@ def send(api: str, headers: dict[str, str], case_id: str, path: Path) -> str:
     return str(document["document_id"])
 
 
-def follow(api: str, headers: dict[str, str], case_id: str, document_id: str) -> None:
-    """Print the document's status until it is final, then its summary."""
+def follow(
+    api: str, headers: dict[str, str], case_id: str, document_id: str, seconds: float
+) -> None:
+    """Print each status the document is seen in until it is final (or time out).
+
+    Statuses are polled once a second, so a quick step may not be seen.
+    """
     url = f"{api}/cases/{case_id}/documents/{document_id}"
     last = ""
-    while True:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         document = requests.get(url, headers=headers, timeout=10).json()
         if document["status"] != last:
             last = document["status"]
@@ -67,6 +74,8 @@ def follow(api: str, headers: dict[str, str], case_id: str, document_id: str) ->
         if last in FINAL:
             break
         time.sleep(1)
+    else:
+        raise SystemExit(f"still {last} after {seconds:.0f} s")
     summary = {k: document[k] for k in ("pages", "language", "sha256", "signature")}
     print(json.dumps(summary, ensure_ascii=False, indent=2))
 
@@ -77,12 +86,14 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--case", required=True, help="the case id")
     parser.add_argument("--user", default="clerk")
-    parser.add_argument("--api", default="http://127.0.0.1:8000")
+    port = os.environ.get("JUSTICIA_API_PORT", "8000")
+    parser.add_argument("--api", default=f"http://127.0.0.1:{port}")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait")
     arguments = parser.parse_args()
     headers = sign_in(arguments.api, arguments.user)
     document_id = send(arguments.api, headers, arguments.case, arguments.file)
     print(f"document {document_id}")
-    follow(arguments.api, headers, arguments.case, document_id)
+    follow(arguments.api, headers, arguments.case, document_id, arguments.timeout)
 
 
 if __name__ == "__main__":

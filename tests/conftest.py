@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import tempfile
 from collections.abc import Callable, Iterator
@@ -59,11 +60,12 @@ def stack() -> Iterator[dict[str, str]]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=MOTO_PORT, verbose=False)
     server.start()
     try:
-        environment = prepare(MOTO_PORT, seed_demo=False)
+        provisioned = prepare(MOTO_PORT, seed_demo=False)
         emulate_api_gateway()
-        yield environment
+        yield provisioned.environment
     finally:
         server.stop()
+        shutil.rmtree(STATE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -120,6 +120,24 @@ def test_larger_than_announced_fails(api: Api, as_role: Any) -> None:
             "filename",
         ),
         ({"content_type": "application/pdf", "size": 10}, "filename"),
+        (
+            {"filename": "a.pdf", "content_type": "application/pdf", "size": True},
+            "size",
+        ),
+        (
+            {"filename": "a.pdf", "content_type": "application/pdf", "size": "10"},
+            "size",
+        ),
+        ({"filename": "a.pdf", "content_type": "application/pdf", "size": 1e3}, "size"),
+        ({"filename": "..", "content_type": "application/pdf", "size": 10}, "filename"),
+        (
+            {
+                "filename": "a\u202efdp.exe",
+                "content_type": "application/pdf",
+                "size": 9,
+            },
+            "filename",
+        ),
     ],
 )
 def test_bad_announcement_is_400(

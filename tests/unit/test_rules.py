@@ -29,6 +29,9 @@ def test_national_id_is_normalised() -> None:
         {"role": "plaintiff", "name": "A", "kind": "legal", "national_id": "AB1"},
         {"role": "plaintiff", "name": ""},
         {"role": "plaintiff", "name": "A", "age": 3},
+        {"role": "plaintiff", "name": "\u200b"},
+        {"role": "plaintiff", "name": "Ali\u0000"},
+        {"role": "plaintiff", "name": "A", "kind": "legal", "trade_register": ""},
     ],
 )
 def test_bad_party_is_refused(party: dict[str, Any]) -> None:
@@ -164,3 +167,13 @@ def test_errors_speak_arabic_and_french() -> None:
     assert arabic["message"] != french["message"]
     assert arabic["details"] == [{"field": "court_code", "reason": "unknown court 'X'"}]
     assert NotFound().status_code == 404
+
+
+def test_passwords_are_taken_exactly_as_typed() -> None:
+    from chalicelib.schemas import LoginRequest
+
+    login = LoginRequest.model_validate_json(
+        '{"username": " clerk ", "password": " p w "}'
+    )
+    assert login.username == "clerk"
+    assert login.password == " p w "
