@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from chalice.app import Chalice
@@ -18,8 +19,13 @@ app.register_blueprint(users.blueprint)
 
 @app.middleware("http")
 def observe(event: Any, get_response: Any) -> Any:
-    """Correlate logs with the request id and publish the request's metrics."""
-    logger.set_correlation_id(event.context.get("requestId"))
+    """Correlate logs with the request id and publish the request's metrics.
+
+    API Gateway gives every request an id; ``chalice local`` gives none, so one
+    is made here for errors and the audit trail to quote.
+    """
+    event.context.setdefault("requestId", str(uuid.uuid4()))
+    logger.set_correlation_id(event.context["requestId"])
     try:
         return get_response(event)
     finally:

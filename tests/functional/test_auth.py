@@ -196,3 +196,10 @@ def test_logins_are_audited_with_outcome(api: Api) -> None:
         e["outcome"] for e in entries_for("user#lawyer") if e["action"] == "LOGIN"
     ]
     assert "FAILURE" in outcomes and "SUCCESS" in outcomes
+
+
+def test_every_answer_quotes_a_request_id(api: Api) -> None:
+    _, first = api.call("POST", "/auth/login", body={"username": "x", "password": "y"})
+    _, second = api.call("POST", "/auth/login", body={"username": "x", "password": "y"})
+    ids = {first["error"]["request_id"], second["error"]["request_id"]}
+    assert len(ids) == 2 and "-" not in ids
