@@ -2,6 +2,11 @@
 
 Records are written in the same DynamoDB transaction as the change they
 describe whenever there is one, so no change goes unaudited.
+
+NOTE: the trail is append-only by permission (the functions may only put) but
+not yet tamper-evident: records are not chained by hash, so an operator with
+write access to the table could alter one unnoticed. A hash chain per target,
+verified by a scheduled job, is what the product promises.
 """
 
 from __future__ import annotations
