@@ -131,12 +131,9 @@ def set_role(
     before, condition = snapshot(profile), _unchanged_condition(profile)
     _grant(profile, grant)
     profile.signed_out_at = changed_at
-    entry = audit.AuditEntry(
-        action="CHANGE_ROLE",
-        target=target_of(profile.username),
-        details={"before": before, "after": snapshot(profile)},
+    _commit_change(
+        profile, "CHANGE_ROLE", before, condition, actor, changed_at, other_admin
     )
-    _commit(profile, entry, actor, changed_at, condition, other_admin)
     identity.set_login_role(profile.username, profile.role)
     identity.sign_out_everywhere(profile.username)
     return profile
@@ -159,12 +156,9 @@ def deactivate(
     before, condition = snapshot(profile), _unchanged_condition(profile)
     profile.active = False
     profile.signed_out_at = changed_at
-    entry = audit.AuditEntry(
-        action="DEACTIVATE_USER",
-        target=target_of(profile.username),
-        details={"before": before, "after": snapshot(profile)},
+    _commit_change(
+        profile, "DEACTIVATE_USER", before, condition, actor, changed_at, other_admin
     )
-    _commit(profile, entry, actor, changed_at, condition, other_admin)
     identity.set_login_enabled(profile.username, False)
     identity.sign_out_everywhere(profile.username)
     return profile
@@ -185,12 +179,7 @@ def reactivate(
     identity.set_login_enabled(profile.username, True)
     before, condition = snapshot(profile), _unchanged_condition(profile)
     profile.active = True
-    entry = audit.AuditEntry(
-        action="REACTIVATE_USER",
-        target=target_of(profile.username),
-        details={"before": before, "after": snapshot(profile)},
-    )
-    _commit(profile, entry, actor, changed_at, condition)
+    _commit_change(profile, "REACTIVATE_USER", before, condition, actor, changed_at)
     return profile
 
 
@@ -376,6 +365,24 @@ def _another_active_admin(profile: UserModel) -> str:
         if row.username != profile.username:
             return str(row.username)
     raise LastActiveAdmin(f"{profile.username} is the last active administrator")
+
+
+def _commit_change(
+    profile: UserModel,
+    action: str,
+    before: dict[str, Any],
+    condition: Condition,
+    actor: audit.Actor,
+    now: datetime,
+    other_admin: str | None = None,
+) -> None:
+    """Commit a change of ``profile`` audited as ``action`` with before and after."""
+    entry = audit.AuditEntry(
+        action=action,
+        target=target_of(profile.username),
+        details={"before": before, "after": snapshot(profile)},
+    )
+    _commit(profile, entry, actor, now, condition, other_admin)
 
 
 def _commit(

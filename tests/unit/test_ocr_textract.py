@@ -123,18 +123,23 @@ def test_textract_error_is_raised_as_unavailable(page_png: Path, textract: Any) 
         TextractEngine(client).read_image(str(page_png), 1)
 
 
-def test_latin_page_goes_to_textract(textract: Any) -> None:
-    client, stubber = textract
-    stubber.add_response("detect_document_text", {"Blocks": LINES}, {"Document": ANY})
-    tesseract = FakeTesseract("Latin")
-    fallbacks: list[str] = []
-    pages = read_document(
+def read_png(client: Any, tesseract: Any, fallbacks: list[str]) -> list[Any]:
+    """Read the test page with Textract first and ``tesseract`` as fallback."""
+    return read_document(
         png_bytes(),
         "image/png",
         tesseract,
         primary=TextractEngine(client),
         on_fallback=fallbacks.append,
     )
+
+
+def test_latin_page_goes_to_textract(textract: Any) -> None:
+    client, stubber = textract
+    stubber.add_response("detect_document_text", {"Blocks": LINES}, {"Document": ANY})
+    tesseract = FakeTesseract("Latin")
+    fallbacks: list[str] = []
+    pages = read_png(client, tesseract, fallbacks)
     assert [p.source for p in pages] == ["textract"]
     assert tesseract.read == []
     assert fallbacks == []
@@ -149,13 +154,7 @@ def test_throttling_falls_back_to_tesseract(textract: Any) -> None:
     )
     tesseract = FakeTesseract("Latin")
     fallbacks: list[str] = []
-    pages = read_document(
-        png_bytes(),
-        "image/png",
-        tesseract,
-        primary=TextractEngine(client),
-        on_fallback=fallbacks.append,
-    )
+    pages = read_png(client, tesseract, fallbacks)
     assert [p.source for p in pages] == ["tesseract"]
     assert tesseract.read == [1]
     assert len(fallbacks) == 1
