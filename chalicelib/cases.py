@@ -14,6 +14,7 @@ void; the reconciliation that records it belongs to the case-management issue.
 from __future__ import annotations
 
 import random
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from chalicelib.observability import count, logger
 from chalicelib.schemas import Party, RegisterCaseRequest
 
 WRITE_ATTEMPTS = 5
+SCANNER_FOLDER = re.compile(r"[0-9]{1,9}-[0-9]{4}-[0-9]{4}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,9 @@ class FileNumber:
         >>> str(FileNumber.parse_scanner_folder("17-1201-2026"))
         '17/1201/2026'
         """
-        serial, code, year = folder.split("-")
-        if not (
-            serial.isdigit() and code.isdigit() and len(code) == 4 and year.isdigit()
-        ):
+        if not SCANNER_FOLDER.fullmatch(folder):
             raise ValueError(f"not a file number folder: {folder!r}")
+        serial, code, year = folder.split("-")
         return cls(int(serial), code, int(year))
 
 

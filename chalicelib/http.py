@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib import access
-from chalicelib.errors import JusticiaError, ValidationFailed
+from chalicelib.errors import JusticiaError, NotFound, ValidationFailed
 from chalicelib.identity import Caller
 from chalicelib.observability import logger
 
@@ -109,6 +109,8 @@ def endpoint(
         def handle(**params: str) -> Response:
             request = blueprint.current_request
             try:
+                if not all(value.strip() for value in params.values()):
+                    raise NotFound("empty identifier in the path")
                 return _answer(view(_call(request, action, body), **params))
             except JusticiaError as exc:
                 return _error(request, exc)

@@ -32,6 +32,7 @@ from chalicelib.config import get_settings
 from chalicelib.documents import text_key, upload_key
 from chalicelib.models import DocumentModel, SignatureMap, connection
 from chalicelib.observability import count, logger
+from chalicelib.schemas import plain_filename
 
 SCANNER = audit.Actor(username="scanner", role="SYSTEM", request_id="-")
 MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
@@ -42,6 +43,10 @@ MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
     (b"MM\x00*", "image/tiff"),
 )
 DOWNLOAD_CHUNK = 1024 * 1024
+
+
+class DropRefused(Exception):
+    """An object no document may take; it goes to quarantine with this reason."""
 
 
 class DocumentRejected(Exception):
@@ -57,6 +62,11 @@ class StoredObject:
     size: int
     etag: str
     version_id: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """A short stable reference for logs: keys may carry names, so never them."""
+        return hashlib.sha256(self.key.encode("utf-8")).hexdigest()[:16]
 
     def current_version(self) -> str | None:
         """The object's version: the event's, else the bucket's current one."""
@@ -104,6 +114,10 @@ def _scanner_document(
         number = FileNumber.parse_scanner_folder(folder)
     except ValueError:
         return None
+    try:
+        plain_filename(filename)
+    except ValueError as exc:
+        raise DropRefused(f"file name refused: {exc}") from exc
     case = find_case_by_file_number(court_code, number)
     if case is None:
         return None
@@ -156,7 +170,7 @@ def quarantine(stored: StoredObject, reason: str) -> str:
     s3.delete_object(Bucket=stored.bucket, Key=stored.key)
     count("DocumentsQuarantined")
     logger.warning(
-        "object quarantined", extra={"object_key": stored.key, "reason": reason}
+        "object quarantined", extra={"object_ref": stored.reference, "reason": reason}
     )
     return target
 
@@ -180,15 +194,19 @@ def _pinned(document: DocumentModel) -> dict[str, str]:
 
 
 def refuse_overwrite(document: DocumentModel, stored: StoredObject) -> bool:
-    """Undo new bytes written over a document already received.
+    """Undo new bytes written under a document that is past its upload.
 
-    A presigned form stays valid for minutes after its first use, and a
-    scanner may drop the same name twice: the later version is moved to
-    ``quarantine/`` and removed, so the received (and signed) version stays the
-    current one. Returns True when something was refused.
+    A presigned form stays valid for minutes after its first use: bytes sent
+    with it again, after the document was received or refused, are moved to
+    ``quarantine/`` and removed, so the version received (and signed) stays the
+    current one. Returns True when something was refused. (A scanner dropping
+    the same name again with other bytes makes a new document instead: scanner
+    documents are named by key and ETag.)
     """
+    if document.status == "AWAITING_UPLOAD":
+        return False
     version = stored.current_version()
-    if document.version_id is None or version in (None, document.version_id):
+    if version is None or version == document.version_id:
         return False
     s3 = client("s3")
     target = f"quarantine/{stored.key}.{version}"

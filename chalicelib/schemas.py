@@ -32,6 +32,11 @@ BIDI_CONTROLS = frozenset(
 )
 
 
+# Control, format (zero-width, bidi marks, soft hyphen...) and line/paragraph
+# separator characters.
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
 def readable(value: str) -> str:
     """Refuse control and bidi-override characters, and text with no letter or digit.
 
@@ -39,7 +44,7 @@ def readable(value: str) -> str:
     'شركة البناء'
     """
     for character in value:
-        if character in BIDI_CONTROLS or unicodedata.category(character) == "Cc":
+        if character in BIDI_CONTROLS or unicodedata.category(character) in INVISIBLE:
             raise ValueError(f"contains the invisible character U+{ord(character):04X}")
     if not any(character.isalnum() for character in value):
         raise ValueError("must contain a letter or a digit")
@@ -91,6 +96,12 @@ class LoginRequest(Strict):
 
     username: ShortText
     password: Secret
+
+    @field_validator("username")
+    @classmethod
+    def _case_insensitive(cls, value: str) -> str:
+        """Usernames are case-insensitive: they are stored in lower case."""
+        return value.lower()
 
 
 class PartyRole(StrEnum):

@@ -87,6 +87,8 @@ def prepare_environment(environ: MutableMapping[str, str]) -> None:
     environment or the operator's profile, or are dummies for the local stack.
     """
     environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    # The services log JSON to stdout, which is the CLI's output: keep quiet.
+    environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     if environ.get("JUSTICIA_AWS_ENDPOINT_URL"):
         for name, value in LOCAL_CREDENTIALS.items():
             environ.setdefault(name, value)

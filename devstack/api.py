@@ -47,12 +47,28 @@ def emulate_api_gateway() -> None:
     local.LocalGatewayAuthorizer.authorize = authorize_like_api_gateway  # type: ignore[method-assign, assignment]
 
 
+def log_without_query_strings() -> None:
+    """Make the local server's access log leave query strings out.
+
+    Queries carry search terms such as a person's name: personal data stays out
+    of logs.
+    """
+    from chalice import local
+
+    def log_request(self: Any, code: Any = "-", size: Any = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        self.log_message('"%s %s" %s', self.command, path, str(code))
+
+    local.ChaliceRequestHandler.log_request = log_request
+
+
 def serve(host: str, port: int, stage: str) -> None:
     """Serve the API until interrupted."""
     from chalice.cli.factory import CLIFactory
     from chalice.local import create_local_server
 
     emulate_api_gateway()
+    log_without_query_strings()
     config = CLIFactory(str(PROJECT_DIR)).create_config_obj(chalice_stage_name=stage)
     server = create_local_server(config.chalice_app, config, host, port)
     server.serve_forever()

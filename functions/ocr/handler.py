@@ -31,7 +31,11 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def process_object(*, s3_object: dict[str, Any], last_attempt: bool) -> str:
     """Take one stored object through reception and reading; return its outcome."""
     stored = pipeline.StoredObject(**s3_object)
-    document = pipeline.locate_document(stored)
+    try:
+        document = pipeline.locate_document(stored)
+    except pipeline.DropRefused as exc:
+        pipeline.quarantine(stored, str(exc))
+        return "quarantined"
     if document is None:
         pipeline.quarantine(stored, "no case or document matches this key")
         return "quarantined"
@@ -62,7 +66,8 @@ def record_handler(record: SQSRecord) -> None:
             s3_object=stored.__dict__, last_attempt=workers.is_last_attempt(record)
         )
         logger.info(
-            "object processed", extra={"object_key": stored.key, "outcome": outcome}
+            "object processed",
+            extra={"object_ref": stored.reference, "outcome": outcome},
         )
 
 

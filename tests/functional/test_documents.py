@@ -328,3 +328,49 @@ def test_empty_scanner_drop_ends_failed(api: Api, as_role: Any) -> None:
     (document,) = scanned()
     assert document.status == "FAILED"
     assert document.failure_reason == "the uploaded file is empty"
+
+
+def test_presigned_form_reused_after_a_refusal_is_quarantined(
+    api: Api, as_role: Any
+) -> None:
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    png = small_page()
+    document = announce(api, clerk, case["id"], png, "image/png")
+    upload(document["upload"], b"<html>not a scan</html>", "image/png")
+    run_pipeline(lambda: settled(case["id"], document["document_id"]))
+    upload(document["upload"], png, "image/png")
+    queue = get_settings().document_events_queue_url
+    run_pipeline(lambda: _queue_empty(queue), seconds=30)
+    assert status_of(case["id"], document["document_id"]) == "FAILED"
+    actions = [e["action"] for e in audit.entries_for(f"case#{case['id']}")]
+    assert "REFUSE_OVERWRITE" in actions
+
+
+@pytest.mark.parametrize("name", ["a\u202egnp.exe", "a\u061cb.png", "\u200b.png", ".."])
+def test_scanner_drop_with_an_unreadable_name_is_quarantined(
+    api: Api, as_role: Any, name: str
+) -> None:
+    case = new_case(api, as_role("clerk"))
+    serial, code, year = case["file_number"].split("/")
+    key = f"incoming/TPI-RABAT/{serial}-{code}-{year}/{name}"
+    s3 = client("s3")
+    bucket = get_settings().documents_bucket
+    s3.put_object(Bucket=bucket, Key=key, Body=small_page())
+
+    def quarantined() -> bool:
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"quarantine/{key}")
+        return listed.get("KeyCount", 0) == 1
+
+    run_pipeline(quarantined)
+    head = s3.head_object(Bucket=bucket, Key=f"quarantine/{key}")
+    assert head["Metadata"]["quarantine-reason"].startswith("file name refused")
+    assert list(DocumentModel.query(case["id"])) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/cases//documents", "/cases/%20", "/cases//documents/x", "/cases//audit"]
+)
+def test_empty_identifiers_are_404(api: Api, as_role: Any, path: str) -> None:
+    status, body = api.call("GET", path, as_role("admin"))
+    assert status == 404, body

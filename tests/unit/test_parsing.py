@@ -69,3 +69,8 @@ def test_document_type_comes_from_its_bytes(
     head: bytes, content_type: str | None
 ) -> None:
     assert sniff_content_type(head) == content_type
+
+
+def test_scanner_folder_digits_are_ascii_only() -> None:
+    with pytest.raises(ValueError):
+        FileNumber.parse_scanner_folder("\u0661-1201-2026")

@@ -177,3 +177,18 @@ def test_passwords_are_taken_exactly_as_typed() -> None:
     )
     assert login.username == "clerk"
     assert login.password == " p w "
+
+
+@pytest.mark.parametrize(
+    "character", ["\u061c", "\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u2028"]
+)
+def test_invisible_characters_are_refused_in_text(character: str) -> None:
+    with pytest.raises(ValidationError):
+        Party.model_validate({"role": "plaintiff", "name": f"Sal{character}ma"})
+
+
+def test_usernames_are_case_insensitive_at_login() -> None:
+    from chalicelib.schemas import LoginRequest
+
+    login = LoginRequest.model_validate_json('{"username": "JUDGE", "password": "x"}')
+    assert login.username == "judge"
