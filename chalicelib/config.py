@@ -18,6 +18,34 @@ def _env(name: str, default: str = "") -> str:
 
 
 @dataclass(frozen=True)
+class LoginPolicy:
+    """How sign-in is guarded, and how long passwords and idle users last.
+
+    Defaults: 5 failures within 15 minutes lock a username for 15 minutes; 20
+    attempts a minute from one address; passwords changed every 90 days; users
+    with no sign-in for 90 days deactivated.
+    """
+
+    max_failures: int = 5
+    window_seconds: int = 900
+    lock_seconds: int = 900
+    ip_per_minute: int = 20
+    password_max_age_days: int = 90
+    idle_days: int = 90
+
+
+def _login_policy() -> LoginPolicy:
+    return LoginPolicy(
+        max_failures=int(_env("JUSTICIA_LOGIN_MAX_FAILURES", "5")),
+        window_seconds=int(_env("JUSTICIA_LOGIN_WINDOW_SECONDS", "900")),
+        lock_seconds=int(_env("JUSTICIA_LOGIN_LOCK_SECONDS", "900")),
+        ip_per_minute=int(_env("JUSTICIA_LOGIN_IP_PER_MINUTE", "20")),
+        password_max_age_days=int(_env("JUSTICIA_PASSWORD_MAX_AGE_DAYS", "90")),
+        idle_days=int(_env("JUSTICIA_USER_IDLE_DAYS", "90")),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Deployment settings of one stage (local, dev, prod...)."""
 
@@ -40,6 +68,7 @@ class Settings:
     max_upload_bytes: int
     max_receive_count: int
     health_checks: tuple[str, ...]
+    login: LoginPolicy
 
     def table_name(self, name: str) -> str:
         """Return the physical name of a logical table, e.g. ``cases``."""
@@ -101,4 +130,5 @@ def get_settings() -> Settings:
             ).split(",")
             if name.strip()
         ),
+        login=_login_policy(),
     )

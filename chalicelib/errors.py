@@ -177,3 +177,10 @@ class AccountLocked(JusticiaError):
 
     status_code = 429
     code = "account_locked"
+
+
+class TooManyRequests(JusticiaError):
+    """Too many attempts from one source in a short time; try again later."""
+
+    status_code = 429
+    code = "too_many_requests"

@@ -14,6 +14,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -74,6 +75,10 @@ class RegistryModel(Model):
 
     ``SERIAL#<court>#<code>#<year>`` holds the last serial allocated;
     ``FILE#<court>#<serial>#<code>#<year>`` points at the case holding that number.
+
+    Sign-in guards (``chalicelib.logins``), which expire by ``expires_at``:
+    ``LOGINFAIL#<username>`` holds the times of recent failed sign-ins and the
+    end of a lock; ``LOGINIP#<address>#<minute>`` counts attempts from an address.
     """
 
     Meta = _meta("registry")
@@ -81,6 +86,10 @@ class RegistryModel(Model):
     pk = UnicodeAttribute(hash_key=True)
     last_serial = NumberAttribute(null=True)
     case_id = UnicodeAttribute(null=True)
+    failures = ListAttribute(of=NumberAttribute, null=True)
+    locked_until = NumberAttribute(null=True)
+    attempts = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
 
 
 class SignatureMap(MapAttribute[str, Any]):
@@ -149,14 +158,32 @@ class AuditModel(Model):
     details = MapAttribute[str, Any](null=True)
 
 
+class UserActivityIndex(GlobalSecondaryIndex["UserModel"]):
+    """Active users by their last sign-in (or creation, or reactivation).
+
+    Sparse: only active profiles carry ``activity``, so the maintenance job
+    finds the idle ones with one query, never a scan.
+    """
+
+    class Meta:
+        index_name = "activity-last_active_at"
+        projection = AllProjection()
+
+    activity = UnicodeAttribute(hash_key=True)
+    last_active_at = UTCDateTimeAttribute(range_key=True)
+
+
 class UserModel(Model):
     """A user's profile beside Cognito: the role and what the user may see.
 
     ``active`` and ``signed_out_at`` are read by the authorizer on every call:
     an inactive user, or a token issued before ``signed_out_at``, is refused.
+    ``activity`` is ``ACTIVE`` while the user is active (absent otherwise) and
+    ``last_active_at`` the latest sign-in, creation or reactivation.
     """
 
     Meta = _meta("users")
+    activity_index = UserActivityIndex()
 
     username = UnicodeAttribute(hash_key=True)
     role = UnicodeAttribute()
@@ -171,6 +198,8 @@ class UserModel(Model):
     last_login_at = UTCDateTimeAttribute(null=True)
     password_changed_at = UTCDateTimeAttribute(null=True)
     signed_out_at = UTCDateTimeAttribute(null=True)
+    activity = UnicodeAttribute(null=True)
+    last_active_at = UTCDateTimeAttribute(null=True)
 
 
 class ReferenceModel(Model):

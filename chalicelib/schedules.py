@@ -46,4 +46,5 @@ def rate_seconds(expression: str) -> int:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("sweep-documents", "rate(15 minutes)", "sweep_documents"),
+    Schedule("deactivate-idle-users", "rate(1 day)", "deactivate_idle_users"),
 )

@@ -2,7 +2,8 @@
 
 Each change writes its audit record (CREATE_USER, RESET_PASSWORD, CHANGE_ROLE,
 DEACTIVATE_USER, REACTIVATE_USER, LOGOUT) in the same transaction as the
-profile, with who acted and the profile before and after. Names, e-mail
+profile, with who acted and the profile before and after; EXPIRE_PASSWORD,
+which changes only Cognito, is recorded after it. Names, e-mail
 addresses and national IDs stay out of audit details and logs: they are
 personal data, kept in the profile only.
 
@@ -34,7 +35,7 @@ from chalicelib.errors import (
     UserExists,
     ValidationFailed,
 )
-from chalicelib.models import UserModel, connection
+from chalicelib.models import AuditModel, UserModel, connection
 from chalicelib.observability import logger
 from chalicelib.schemas import CreateUserRequest, RoleGrant
 
@@ -42,6 +43,8 @@ TEMPORARY_PASSWORD_LENGTH = 16
 # Symbols the pool's policy counts, chosen to need no quoting in a shell.
 PASSWORD_SYMBOLS = "-_.+=@"  # noqa: S105 - an alphabet, not a secret
 AUDITED_FIELDS = ("role", "courts", "bar", "roll_number", "active")
+# The ``activity`` of an active profile: the key of the idle-user index.
+ACTIVE = "ACTIVE"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ def create_user(
         email=request.email,
         active=True,
         created_at=created_at,
+        activity=ACTIVE,
+        last_active_at=created_at,
     )
     _grant(profile, request)
     entry = audit.AuditEntry(
@@ -155,6 +160,7 @@ def deactivate(
     other_admin = _another_active_admin(profile) if profile.role == "ADMIN" else None
     before, condition = snapshot(profile), _unchanged_condition(profile)
     profile.active = False
+    profile.activity = None
     profile.signed_out_at = changed_at
     _commit_change(
         profile, "DEACTIVATE_USER", before, condition, actor, changed_at, other_admin
@@ -169,8 +175,8 @@ def reactivate(
 ) -> UserModel:
     """Let an inactive user sign in again (with their current password).
 
-    Tokens issued before the deactivation stay refused. Raises ``Conflict`` for
-    a user already active.
+    Tokens issued before the deactivation stay refused; the idle clock starts
+    again from now. Raises ``Conflict`` for a user already active.
     """
     profile = get_user(username)
     if profile.active:
@@ -179,6 +185,7 @@ def reactivate(
     identity.set_login_enabled(profile.username, True)
     before, condition = snapshot(profile), _unchanged_condition(profile)
     profile.active = True
+    profile.activity, profile.last_active_at = ACTIVE, changed_at
     _commit_change(profile, "REACTIVATE_USER", before, condition, actor, changed_at)
     return profile
 
@@ -203,8 +210,24 @@ def sign_out(username: str, actor: audit.Actor, now: datetime | None = None) -> 
 
 
 def note_login(username: str, now: datetime | None = None) -> None:
-    """Record the time of a successful sign-in in the profile, if there is one."""
-    _stamp(username, UserModel.last_login_at, now)
+    """Record a successful sign-in in the profile of an active user.
+
+    It also restarts the idle clock (``last_active_at``) and puts the profile
+    in the idle-user index; a profile that is missing or inactive is left as is.
+    """
+    signed_in_at = now or datetime.now(UTC)
+    active: Condition = UserModel.active == True  # noqa: E712 - a DynamoDB condition
+    try:
+        UserModel(username=username).update(
+            actions=[
+                UserModel.last_login_at.set(signed_in_at),
+                UserModel.last_active_at.set(signed_in_at),
+                UserModel.activity.set(ACTIVE),
+            ],
+            condition=UserModel.username.exists() & active,
+        )
+    except UpdateError:
+        logger.info("no active profile to stamp", extra={"stamp": "last_login_at"})
 
 
 def note_password_changed(username: str, now: datetime | None = None) -> None:
@@ -220,6 +243,50 @@ def _stamp(username: str, attribute: Any, now: datetime | None) -> None:
         )
     except UpdateError:
         logger.info("no profile to stamp", extra={"stamp": attribute.attr_name})
+
+
+def expire_password(
+    username: str, password: str, actor: audit.Actor, now: datetime | None = None
+) -> None:
+    """Make the password just verified a temporary one, to change at once.
+
+    For a password older than the policy allows: the next sign-in answers
+    ``NEW_PASSWORD_REQUIRED`` (until it is answered, the old password keeps
+    leading there). Refresh tokens are revoked. Audited as ``EXPIRE_PASSWORD``.
+
+    NOTE: without Cognito's password history (a Plus-tier feature) nothing stops
+    the user from choosing the same password again.
+    """
+    expired_at = now or datetime.now(UTC)
+    identity.set_temporary_password(username, password)
+    identity.sign_out_everywhere(username)
+    entry = audit.AuditEntry(
+        action="EXPIRE_PASSWORD",
+        target=target_of(username),
+        details={
+            "before": {"password": "set"},
+            "after": {"password": "temporary, to change at next sign-in"},
+        },
+    )
+    audit.build_record(actor, entry, expired_at).save(
+        condition=AuditModel.entry_key.does_not_exist()
+    )
+
+
+def idle_users(since: datetime) -> list[str]:
+    """Active users idle since ``since``, oldest first (one index query).
+
+    Idle: no sign-in, creation or reactivation since then.
+
+    NOTE: profiles written before the index existed join it at their next
+    sign-in; until then (or a one-off back-fill) the job cannot see them.
+    """
+    rows = UserModel.activity_index.query(
+        ACTIVE,
+        UserModel.last_active_at < since,
+        attributes_to_get=["username"],
+    )
+    return [str(row.username) for row in rows]
 
 
 def find_user(username: str) -> UserModel | None:

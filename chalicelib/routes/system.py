@@ -1,7 +1,9 @@
 """Health, sign-in and sign-out, and the caller's own session.
 
-A first sign-in with a temporary password answers a challenge that
-``POST /auth/password`` completes; ``POST /auth/logout`` ends every session.
+A first sign-in with a temporary password, or one with an expired password,
+answers a challenge that ``POST /auth/password`` completes; ``POST
+/auth/logout`` ends every session. The guards of sign-in (rate limit, locks,
+password age) are ``chalicelib.logins``.
 """
 
 from __future__ import annotations
@@ -11,19 +13,19 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import identity
-from chalicelib.errors import InvalidCredentials, JusticiaError
+from chalicelib.errors import JusticiaError
 from chalicelib.http import Call, endpoint, json_response
 from chalicelib.lazy import lazy_import
-from chalicelib.observability import count
 from chalicelib.routes.security import cognito_jwt
 
 if TYPE_CHECKING:
-    from chalicelib import audit, cases, health, users
+    from chalicelib import audit, cases, health, logins, users
     from chalicelib.schemas import LoginRequest, NewPasswordRequest, RefreshRequest
 else:
     audit = lazy_import("chalicelib.audit")
     cases = lazy_import("chalicelib.cases")
     health = lazy_import("chalicelib.health")
+    logins = lazy_import("chalicelib.logins")
     users = lazy_import("chalicelib.users")
 
 blueprint = Blueprint(__name__)
@@ -41,27 +43,13 @@ def login(call: Call) -> dict[str, Any]:
     """Sign in with username and password; every attempt is audited.
 
     Tokens, or ``{"challenge": "NEW_PASSWORD_REQUIRED", "session"}`` for a
-    temporary password: ``POST /auth/password`` answers it.
+    temporary or expired password: ``POST /auth/password`` answers it. 429
+    ``too_many_requests`` past the attempts allowed per address and minute,
+    429 ``account_locked`` for a username locked after repeated failures.
     """
     request: LoginRequest = call.body
     actor = audit.Actor(request.username.lower(), "-", call.request_id, call.source_ip)
-    entry = audit.AuditEntry(action="LOGIN", target=f"user#{actor.username}")
-    try:
-        outcome = identity.sign_in(request.username, request.password)
-    except InvalidCredentials:
-        count("LoginFailures")
-        entry.outcome = "FAILURE"
-        audit.record(actor, entry)
-        raise
-    if isinstance(outcome, identity.Challenge):
-        entry.outcome = "CHALLENGE"
-        entry.details = {"challenge": outcome.name}
-        audit.record(actor, entry)
-        return outcome.as_json()
-    audit.record(actor, entry)
-    users.note_login(actor.username)
-    count("Logins")
-    return outcome.as_json()
+    return logins.log_in(request.username, request.password, actor).as_json()
 
 
 @endpoint(blueprint, "/auth/password", "POST", "public", body="NewPasswordRequest")

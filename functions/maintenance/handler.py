@@ -3,6 +3,14 @@
 ``sweep_documents``: an announced upload that never arrived within a day ends
 ``FAILED``; documents stuck between steps for an hour are counted in a metric
 so an alarm can call an operator.
+
+``deactivate_idle_users``: active users with no sign-in for the policy's idle
+days (``JUSTICIA_USER_IDLE_DAYS``, 90) are deactivated through the same service
+as an administrator's deactivation, audited ``DEACTIVATE_USER`` with the actor
+``system``; the last active administrator is never deactivated. The idle users
+come from one query of the users table's activity index, not a scan (the CDK
+app grants the function the users table and the pool's AdminDisableUser and
+AdminUserGlobalSignOut for it).
 """
 
 from __future__ import annotations
@@ -10,7 +18,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib import pipeline
+from chalicelib import audit, pipeline, users
+from chalicelib.config import get_settings
+from chalicelib.errors import Conflict
 from chalicelib.models import DocumentModel
 from chalicelib.observability import count, logger, metrics, tracer
 
@@ -38,7 +48,29 @@ def sweep_documents(now: datetime) -> dict[str, int]:
     return {"expired": expired, "stuck": stuck}
 
 
-JOBS = {"sweep_documents": sweep_documents}
+def deactivate_idle_users(now: datetime) -> dict[str, int]:
+    """Deactivate every active user idle for the policy's days; return figures.
+
+    A user who became inactive meanwhile, or the last active administrator,
+    is skipped (``kept``).
+    """
+    idle_days = get_settings().login.idle_days
+    deactivated = kept = 0
+    for username in users.idle_users(now - timedelta(days=idle_days)):
+        try:
+            users.deactivate(username, audit.SYSTEM, now)
+        except Conflict:  # already inactive, changed meanwhile, or the last admin
+            kept += 1
+            continue
+        deactivated += 1
+    count("IdleUsersDeactivated", deactivated)
+    return {"deactivated": deactivated, "kept": kept}
+
+
+JOBS = {
+    "sweep_documents": sweep_documents,
+    "deactivate_idle_users": deactivate_idle_users,
+}
 
 
 @logger.inject_lambda_context(clear_state=True)

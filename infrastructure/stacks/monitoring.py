@@ -31,6 +31,11 @@ APPLICATION_METRICS = (
     "Logins",
     "LoginFailures",
     "TokensRefused",
+    "LoginsRateLimited",
+    "AccountsLocked",
+    "LockedLoginsRefused",
+    "PasswordsExpired",
+    "IdleUsersDeactivated",
     "UploadsExpired",
     "DocumentsStuck",
 )
@@ -150,6 +155,16 @@ class Monitoring(Construct):
         )
         dashboard.add_widgets(
             _graph("Sign-in", ["Logins", "LoginFailures", "TokensRefused"]),
+            _graph(
+                "Sign-in safety",
+                [
+                    "LoginsRateLimited",
+                    "AccountsLocked",
+                    "LockedLoginsRefused",
+                    "PasswordsExpired",
+                    "IdleUsersDeactivated",
+                ],
+            ),
             _graph("Cases and uploads", ["CasesRegistered", "UploadsExpired"]),
             cloudwatch.GraphWidget(
                 title="Dead-letter queues",

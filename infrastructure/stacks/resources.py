@@ -130,9 +130,11 @@ def grant_signing(resources: StageResources, grantee: iam.IGrantable) -> None:
 
 
 def grant_maintenance(resources: StageResources, grantee: iam.IGrantable) -> None:
-    """Maintenance: sweep documents by status and end the expired ones."""
+    """Maintenance: sweep documents by status, deactivate idle users."""
     resources.tables.by_name["documents"].grant_read_write_data(grantee)
+    resources.tables.by_name["users"].grant_read_write_data(grantee)
     grant_audit_append(resources, grantee)
+    resources.identity.user_pool.grant(grantee, *IDLE_USER_DEACTIVATION)
 
 
 USER_ADMINISTRATION = (
@@ -148,6 +150,12 @@ USER_ADMINISTRATION = (
     "cognito-idp:AdminGetUser",
 )
 """What the API's user administration (``chalicelib.users``) does on the pool."""
+
+IDLE_USER_DEACTIVATION = (
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminUserGlobalSignOut",
+)
+"""What the maintenance job's deactivation of idle users does on the pool."""
 
 
 def grant_api(resources: StageResources, grantee: iam.IGrantable) -> None:

@@ -349,6 +349,13 @@ def test_functions_are_told_every_setting_of_config(template: Template) -> None:
         "JUSTICIA_HSM_TOKEN_LABEL",
         "JUSTICIA_HSM_KEY_LABEL",
         "JUSTICIA_HEALTH_CHECKS",  # the functions run no health route
+        # Sign-in guards and account ages: the documented defaults are the policy.
+        "JUSTICIA_LOGIN_MAX_FAILURES",
+        "JUSTICIA_LOGIN_WINDOW_SECONDS",
+        "JUSTICIA_LOGIN_LOCK_SECONDS",
+        "JUSTICIA_LOGIN_IP_PER_MINUTE",
+        "JUSTICIA_PASSWORD_MAX_AGE_DAYS",
+        "JUSTICIA_USER_IDLE_DAYS",
     }
     for spec in (*QUEUE_FUNCTIONS,):
         _, props = one(template, "AWS::Lambda::Function", Handler=spec.handler)
@@ -562,3 +569,22 @@ def test_api_may_administer_users_of_its_pool_only() -> None:
     }
     assert "cognito-idp:AdminCreateUser" in called
     assert called <= set(USER_ADMINISTRATION), called - set(USER_ADMINISTRATION)
+
+
+def test_maintenance_may_deactivate_idle_users(template: Template) -> None:
+    from chalicelib.deployment import MAINTENANCE_HANDLER
+
+    role = one(template, "AWS::Lambda::Function", Handler=MAINTENANCE_HANDLER)[1][
+        "Role"
+    ]
+    actions: set[str] = set()
+    for policy in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role["Fn::GetAtt"][0]} in policy["Properties"]["Roles"]:
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                found = statement["Action"]
+                actions.update([found] if isinstance(found, str) else found)
+    assert {
+        "cognito-idp:AdminDisableUser",
+        "cognito-idp:AdminUserGlobalSignOut",
+    } <= actions
+    assert "dynamodb:UpdateItem" in actions
