@@ -155,13 +155,27 @@ def parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
             "the request body is not valid",
             [
                 {
-                    "field": ".".join(str(p) for p in error["loc"]) or "body",
+                    "field": field_of(error),
                     "reason": error["msg"],
                     "type": error["type"],
                 }
                 for error in exc.errors(include_url=False, include_input=False)
             ],
         ) from exc
+
+
+def field_of(error: Any) -> str:
+    """The dotted path of the field a pydantic error is about (``body`` if none).
+
+    A rule across fields names the field it blames with ``schemas.FieldError``.
+    """
+    from chalicelib.schemas import FieldError
+
+    path = [str(part) for part in error["loc"]]
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldError):
+        path.append(cause.field)
+    return ".".join(path) or "body"
 
 
 def _answer(result: Any) -> Response:

@@ -32,6 +32,14 @@ BIDI_CONTROLS = frozenset(
 )
 
 
+class FieldError(ValueError):
+    """A rule across fields broken by one field, which it names for the caller."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field} {reason}")
+        self.field = field
+
+
 # Control, format (zero-width, bidi marks, soft hyphen...) and line/paragraph
 # separator characters.
 INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
@@ -243,15 +251,21 @@ class RoleGrant(Strict):
     def _national_id(cls, value: str | None) -> str | None:
         return normalise_national_id(value)
 
+    @field_validator("courts")
+    @classmethod
+    def _distinct_courts(cls, value: list[str] | None) -> list[str] | None:
+        """Each court once, in the order given."""
+        return list(dict.fromkeys(value)) if value is not None else None
+
     @model_validator(mode="after")
     def _fits_role(self) -> RoleGrant:
         needed = ROLE_FIELDS[self.role]
         for name in ("courts", "bar", "roll_number", "national_id"):
             present = getattr(self, name) is not None
             if name in needed and not present:
-                raise ValueError(f"{name} is required for role {self.role.value}")
+                raise FieldError(name, f"is required for role {self.role.value}")
             if name not in needed and present:
-                raise ValueError(f"{name} does not apply to role {self.role.value}")
+                raise FieldError(name, f"does not apply to role {self.role.value}")
         return self
 
 

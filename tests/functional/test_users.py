@@ -62,10 +62,10 @@ def test_create_show_and_list(api: Api, as_role: Role) -> None:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"role": "JUDGE", "courts": None}, "body"),
+        ({"role": "JUDGE", "courts": None}, "courts"),
         ({"role": "CLERK", "courts": ["TPI-NOWHERE"]}, "courts"),
         ({"role": "CITIZEN", "courts": None, "national_id": "123"}, "national_id"),
-        ({"role": "ADMIN", "courts": ["TPI-RABAT"]}, "body"),
+        ({"role": "ADMIN", "courts": ["TPI-RABAT"]}, "courts"),
         ({"username": "a b"}, "username"),
         ({"role": "OWNER"}, "role"),
         ({"password": "Chosen-1234!"}, "password"),
