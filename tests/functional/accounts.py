@@ -4,6 +4,8 @@ password, so no test ever signs out or changes a shared demo user."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,3 +88,28 @@ def sign_in(api: Api, username: str, password: str = CHOSEN_PASSWORD) -> Account
     )
     assert status == 200 and "id_token" in tokens, tokens
     return Account(username, password, dict(tokens))
+
+
+@contextmanager
+def only_active_admin(username: str) -> Iterator[None]:
+    """Leave ``username`` the only active admin; restore the others after.
+
+    The others are set inactive in the table directly, not through the service,
+    so their sessions (the shared demo admin's) survive the test.
+    """
+    from chalicelib.identity import forget_standing
+    from chalicelib.models import UserModel
+
+    others = [
+        row
+        for row in UserModel.scan()
+        if row.role == "ADMIN" and row.active and row.username != username
+    ]
+    try:
+        for row in others:
+            row.update(actions=[UserModel.active.set(False)])
+        yield
+    finally:
+        for row in others:
+            row.update(actions=[UserModel.active.set(True)])
+            forget_standing(row.username)

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import users
 from chalicelib.audit import entries_for
-from chalicelib.identity import forget_standing, login_status
+from chalicelib.identity import login_status
 from chalicelib.models import UserModel
 from functions.maintenance.handler import JOBS, deactivate_idle_users
 from tests.functional import accounts
@@ -71,26 +71,11 @@ def test_a_sign_in_or_a_reactivation_restarts_the_clock(
 
 @pytest.fixture
 def sole_idle_admin(api: Api, as_role: Role) -> Iterator[accounts.Account]:
-    """A new, idle admin left as the only active one; the others restored after.
-
-    The others are set inactive in the table directly, so the shared demo
-    admin's sessions survive the test.
-    """
+    """A new, idle admin left as the only active one; the others restored after."""
     solo = accounts.account(api, as_role("admin"), "ADMIN")
     idle_for(solo.username, 200)
-    others = [
-        row
-        for row in UserModel.scan()
-        if row.role == "ADMIN" and row.active and row.username != solo.username
-    ]
-    try:
-        for row in others:
-            row.update(actions=[UserModel.active.set(False)])
+    with accounts.only_active_admin(solo.username):
         yield solo
-    finally:
-        for row in others:
-            row.update(actions=[UserModel.active.set(True)])
-            forget_standing(row.username)
 
 
 def test_the_last_active_admin_is_never_deactivated(

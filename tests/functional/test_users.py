@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from chalicelib.audit import entries_for
-from chalicelib.identity import forget_standing
 from chalicelib.models import UserModel
 from tests.functional import accounts
 from tests.support import Api, Headers
@@ -166,25 +165,10 @@ def test_unknown_user_is_404(api: Api, as_role: Role, path: str) -> None:
 
 @pytest.fixture
 def sole_admin(api: Api, as_role: Role) -> Iterator[accounts.Account]:
-    """A new admin left as the only active one; the others are restored after.
-
-    The others are set inactive in the table directly, not through the
-    service, so their sessions (the shared demo admin's) survive the test.
-    """
+    """A new admin left as the only active one; the others are restored after."""
     solo = accounts.account(api, as_role("admin"), "ADMIN")
-    others = [
-        row
-        for row in UserModel.scan()
-        if row.role == "ADMIN" and row.active and row.username != solo.username
-    ]
-    try:
-        for row in others:
-            row.update(actions=[UserModel.active.set(False)])
+    with accounts.only_active_admin(solo.username):
         yield solo
-    finally:
-        for row in others:
-            row.update(actions=[UserModel.active.set(True)])
-            forget_standing(row.username)
 
 
 def test_the_last_active_admin_stays(api: Api, sole_admin: accounts.Account) -> None:
