@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases:read": ALL_ROLES,
     "documents:create": frozenset({"ADMIN", "CLERK", "JUDGE", "LAWYER"}),
     "documents:read": ALL_ROLES,
+    "documents:verify": ALL_ROLES,
     "audit:read": frozenset({"ADMIN"}),
     "session:read": ALL_ROLES,
     "session:end": ALL_ROLES,

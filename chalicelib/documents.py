@@ -3,14 +3,20 @@
 A document moves ``AWAITING_UPLOAD -> RECEIVED -> OCR_DONE -> SIGNED``, or ends
 ``FAILED`` with a reason. Its bytes live in the documents bucket under
 ``uploads/<case id>/<document id>/original`` (API uploads) or where a scanner
-dropped them under ``incoming/``; the text read lives in S3 as JSON.
+dropped them under ``incoming/``; the text read lives in S3 as JSON. A signed
+PDF is a new object under ``signed/``; any other file's detached CMS signature
+lives under ``signatures/``. The original is never rewritten.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tempfile
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -19,11 +25,12 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import audit
 from chalicelib.aws import client
 from chalicelib.config import get_settings
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.models import CaseModel, DocumentModel, connection
 from chalicelib.schemas import CreateDocumentRequest
 
 UPLOAD_URL_SECONDS = 900
+FETCH_CHUNK = 1024 * 1024
 
 
 def upload_key(case_id: str, document_id: str) -> str:
@@ -34,6 +41,16 @@ def upload_key(case_id: str, document_id: str) -> str:
 def text_key(case_id: str, document_id: str) -> str:
     """S3 key of the JSON holding a document's text, page by page."""
     return f"texts/{case_id}/{document_id}.json"
+
+
+def signed_pdf_key(case_id: str, document_id: str) -> str:
+    """S3 key of a PDF sealed as PAdES, e.g. ``signed/<case>/<doc>.pdf``."""
+    return f"signed/{case_id}/{document_id}.pdf"
+
+
+def detached_signature_key(case_id: str, document_id: str) -> str:
+    """S3 key of a detached CMS signature, e.g. ``signatures/<case>/<doc>.p7s``."""
+    return f"signatures/{case_id}/{document_id}.p7s"
 
 
 def create_document(
@@ -151,10 +168,57 @@ def _signature_json(document: DocumentModel) -> dict[str, Any] | None:
     if signature is None:
         return None
     return {
+        "format": signature.format,
         "algorithm": signature.algorithm,
         "certificate_subject": signature.certificate_subject,
         "certificate_serial": signature.certificate_serial,
         "signing_time": signature.signing_time.isoformat(),
-        "value": signature.value,
-        "certificate_chain_location": signature.certificate_key,
+        "signed_object": {
+            "location": signature.object_key,
+            "sha256": signature.object_sha256,
+        },
     }
+
+
+def verify_document(document: DocumentModel) -> dict[str, Any]:
+    """Check a signed document's seal, chain and bytes; render the outcome.
+
+    Reads the current versions, the ones anybody would download: the signed
+    PDF for PAdES, the original and its ``.p7s`` for CMS. A signed object whose
+    SHA-256 is not the one recorded at signing is reported as not intact, even
+    when it carries another valid seal. Raises ``Conflict`` before signing.
+    """
+    from chalicelib import signing
+
+    signature = document.signature
+    if document.status != "SIGNED" or signature is None:
+        raise Conflict("the document is not signed")
+    with tempfile.TemporaryDirectory(prefix="justicia-verify-") as workdir:
+        sealed = Path(workdir) / "sealed"
+        sealed_digest = _fetch(signature.object_key, sealed)
+        if signature.format == signing.PADES:
+            with sealed.open("rb") as stream:
+                outcome = signing.verify_pdf(stream)
+        else:
+            original = Path(workdir) / "original"
+            _fetch(document.object_key, original)
+            with original.open("rb") as stream:
+                outcome = signing.verify_detached(stream, sealed.read_bytes())
+    if outcome.intact and sealed_digest != signature.object_sha256:
+        outcome = replace(
+            outcome, intact=False, reason="the signed object is not the one recorded"
+        )
+    return outcome.as_json()
+
+
+def _fetch(key: str, path: Path) -> str:
+    """Stream an object's current version to ``path``; return its SHA-256."""
+    body = client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)[
+        "Body"
+    ]
+    digest = hashlib.sha256()
+    with path.open("wb") as sink:
+        for chunk in body.iter_chunks(FETCH_CHUNK):
+            digest.update(chunk)
+            sink.write(chunk)
+    return digest.hexdigest()

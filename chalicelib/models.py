@@ -93,14 +93,21 @@ class RegistryModel(Model):
 
 
 class SignatureMap(MapAttribute[str, Any]):
-    """Where and how a document was signed."""
+    """How a document was sealed and where the signed object lives.
 
+    ``format`` is ``PAdES`` (``object_key`` is the signed PDF) or ``CMS``
+    (``object_key`` is the detached ``.p7s`` beside the untouched original);
+    ``object_version`` pins the S3 version written at signing.
+    """
+
+    format = UnicodeAttribute()
     algorithm = UnicodeAttribute()
     certificate_subject = UnicodeAttribute()
     certificate_serial = UnicodeAttribute()
     signing_time = UTCDateTimeAttribute()
-    value = UnicodeAttribute()
-    certificate_key = UnicodeAttribute()
+    object_key = UnicodeAttribute()
+    object_sha256 = UnicodeAttribute()
+    object_version = UnicodeAttribute(null=True)
 
 
 class DocumentStatusIndex(GlobalSecondaryIndex["DocumentModel"]):

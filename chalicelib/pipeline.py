@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -29,9 +30,14 @@ from chalicelib import audit
 from chalicelib.aws import client
 from chalicelib.cases import FileNumber, find_case_by_file_number
 from chalicelib.config import get_settings
-from chalicelib.documents import text_key, upload_key
+from chalicelib.documents import (
+    detached_signature_key,
+    signed_pdf_key,
+    text_key,
+    upload_key,
+)
 from chalicelib.models import DocumentModel, SignatureMap, connection
-from chalicelib.observability import count, logger
+from chalicelib.observability import count, logger, metrics
 from chalicelib.schemas import plain_filename
 
 SCANNER = audit.Actor(username="scanner", role="SYSTEM", request_id="-")
@@ -43,6 +49,10 @@ MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
     (b"MM\x00*", "image/tiff"),
 )
 DOWNLOAD_CHUNK = 1024 * 1024
+SEALED_CONTENT_TYPES = {
+    "PAdES": "application/pdf",
+    "CMS": "application/pkcs7-signature",
+}
 
 
 class DropRefused(Exception):
@@ -367,45 +377,78 @@ def _download(document: DocumentModel, path: Path) -> str:
 
 
 def sign(document: DocumentModel) -> None:
-    """Sign an OCR_DONE document's original bytes in the HSM and mark it SIGNED.
+    """Seal an OCR_DONE document in the HSM and mark it SIGNED.
 
-    The bytes are hashed again while they stream to the HSM; a mismatch with the
-    digest recorded at reading means the object changed, and is refused.
+    A PDF becomes a new PAdES object under ``signed/``; any other file gets a
+    detached CMS signature under ``signatures/``. The original stays untouched;
+    its bytes are hashed again on the way, and a mismatch with the digest
+    recorded at reading means the object changed, and is refused.
     """
-    from chalicelib import signing
-
     if document.status != "OCR_DONE":
         return
-    settings = get_settings()
-    body = client("s3").get_object(
-        Bucket=settings.documents_bucket, Key=document.object_key, **_pinned(document)
-    )["Body"]
-    digest = hashlib.sha256()
-
-    def chunks() -> Any:
-        for chunk in body.iter_chunks(DOWNLOAD_CHUNK):
-            digest.update(chunk)
-            yield chunk
-
-    signature = signing.sign_chunks(chunks())
-    if digest.hexdigest() != document.sha256:
-        raise DocumentRejected("the stored file changed after it was read")
-    chain_key = f"signatures/{document.case_id}/{document.document_id}/chain.pem"
-    client("s3").put_object(
-        Bucket=settings.documents_bucket,
-        Key=chain_key,
-        Body=signature.chain_pem.encode("ascii"),
-    )
-    record = SignatureMap(
-        algorithm=signature.algorithm,
-        certificate_subject=signature.certificate_subject,
-        certificate_serial=signature.certificate_serial,
-        signing_time=signature.signing_time,
-        value=signature.value_b64,
-        certificate_key=chain_key,
-    )
+    with tempfile.TemporaryDirectory(prefix="justicia-sign-") as workdir:
+        original = Path(workdir) / "original"
+        if _download(document, original) != document.sha256:
+            raise DocumentRejected("the stored file changed after it was read")
+        started = time.perf_counter()
+        record = _seal(document, original, Path(workdir) / "sealed")
+        elapsed_ms = (time.perf_counter() - started) * 1000
     transition(document, "OCR_DONE", "SIGNED", [DocumentModel.signature.set(record)])
     count("DocumentsSigned")
+    _record_signing_latency(elapsed_ms)
+
+
+def _record_signing_latency(milliseconds: float) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics.add_metric(
+        name="SigningLatency", unit=MetricUnit.Milliseconds, value=milliseconds
+    )
+
+
+def _seal(document: DocumentModel, original: Path, sealed: Path) -> SignatureMap:
+    """Seal ``original`` into ``sealed``, store it, and describe the seal."""
+    from chalicelib import signing
+
+    with original.open("rb") as source, sealed.open("w+b") as output:
+        if document.content_type == "application/pdf":
+            try:
+                seal = signing.seal_pdf(source, output)
+            except signing.UnsignableDocument as exc:
+                raise DocumentRejected(str(exc)) from exc
+            key = signed_pdf_key(document.case_id, document.document_id)
+        else:
+            signature, seal = signing.seal_detached(source)
+            output.write(signature)
+            key = detached_signature_key(document.case_id, document.document_id)
+    digest, version = _store_sealed(sealed, key, seal.format)
+    return SignatureMap(
+        format=seal.format,
+        algorithm=seal.algorithm,
+        certificate_subject=seal.certificate_subject,
+        certificate_serial=seal.certificate_serial,
+        signing_time=seal.signing_time,
+        object_key=key,
+        object_sha256=digest,
+        object_version=version,
+    )
+
+
+def _store_sealed(path: Path, key: str, format_name: str) -> tuple[str, str | None]:
+    """Put a sealed object; return its SHA-256 and the S3 version written."""
+    digest = hashlib.sha256()
+    with path.open("rb") as sealed:
+        for chunk in iter(lambda: sealed.read(DOWNLOAD_CHUNK), b""):
+            digest.update(chunk)
+        sealed.seek(0)
+        answer = client("s3").put_object(
+            Bucket=get_settings().documents_bucket,
+            Key=key,
+            Body=sealed,
+            ContentType=SEALED_CONTENT_TYPES[format_name],
+        )
+    version = answer.get("VersionId")
+    return digest.hexdigest(), str(version) if version and version != "null" else None
 
 
 def mark_failed(document: DocumentModel, reason: str) -> None:

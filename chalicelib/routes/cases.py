@@ -97,6 +97,19 @@ def get_document(call: Call, case_id: str, document_id: str) -> dict[str, Any]:
 
 
 @endpoint(
+    blueprint,
+    "/cases/{case_id}/documents/{document_id}/verification",
+    "GET",
+    "documents:verify",
+    authorizer=cognito_jwt,
+)
+def verify_document(call: Call, case_id: str, document_id: str) -> dict[str, Any]:
+    """Whether a signed document is intact and sealed by the court; 409 unsigned."""
+    case = cases.case_visible_to(call.user.username, case_id)
+    return documents.verify_document(documents.get_document(case.case_id, document_id))
+
+
+@endpoint(
     blueprint, "/cases/{case_id}/audit", "GET", "audit:read", authorizer=cognito_jwt
 )
 def case_audit(call: Call, case_id: str) -> dict[str, Any]:

@@ -119,11 +119,12 @@ def grant_ocr(resources: StageResources, grantee: iam.IGrantable) -> None:
 
 
 def grant_signing(resources: StageResources, grantee: iam.IGrantable) -> None:
-    """Signing: read originals, write chains, advance documents, HSM secrets."""
+    """Signing: read originals, write seals, advance documents, HSM secrets."""
     resources.tables.by_name["documents"].grant_read_write_data(grantee)
     grant_audit_append(resources, grantee)
     grant_read_originals(resources, grantee)
-    resources.bucket.grant_put(grantee, "signatures/*")
+    for prefix in ("signed/*", "signatures/*"):
+        resources.bucket.grant_put(grantee, prefix)
     resources.secrets.pin.grant_read(grantee)
     resources.secrets.chain.grant_read(grantee)
     resources.identity.user_pool.grant(grantee, *USER_ADMINISTRATION)
@@ -159,8 +160,8 @@ IDLE_USER_DEACTIVATION = (
 
 
 def grant_api(resources: StageResources, grantee: iam.IGrantable) -> None:
-    """The API: every table but idempotency, presigned uploads, texts and chains,
-    the health checks (tables, bucket, queues, HSM)."""
+    """The API: every table but idempotency, presigned uploads, texts, originals
+    and seals (to verify them), the health checks (tables, bucket, queues, HSM)."""
     tables = resources.tables.by_name
     for name, table in tables.items():
         if name not in ("audit", "idempotency"):
@@ -169,8 +170,9 @@ def grant_api(resources: StageResources, grantee: iam.IGrantable) -> None:
     grant_audit_append(resources, grantee)
     # Presigned POSTs are signed with the API's credentials: it needs the put.
     resources.bucket.grant_put(grantee, "uploads/*")
-    for prefix in ("texts/*", "signatures/*"):
+    for prefix in ("texts/*", "signed/*", "signatures/*"):
         resources.bucket.grant_read(grantee, prefix)
+    grant_read_originals(resources, grantee)
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(
             actions=["s3:ListBucket"], resources=[resources.bucket.bucket_arn]

@@ -2,8 +2,8 @@
 
 Originals arrive under ``uploads/`` (browser presigned POST) and ``incoming/``
 (court scanners); both prefixes notify the document-events queue. Texts read by
-OCR live under ``texts/``, signature chains under ``signatures/``, unclaimed
-objects under ``quarantine/``.
+OCR live under ``texts/``, signed PDFs under ``signed/``, detached CMS
+signatures under ``signatures/``, unclaimed objects under ``quarantine/``.
 """
 
 from __future__ import annotations

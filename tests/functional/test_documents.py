@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import io
 import json
 from typing import Any
@@ -66,11 +66,19 @@ def test_upload_is_read_and_signed(api: Api, as_role: Any) -> None:
     assert read["pages"] == 1 and len(read["text"]) == 1
     assert "signature électronique" in read["text"][0]["text"].lower()
     assert read["text"][0]["low_confidence"] is False
-    chain = signing.signing_chain()
-    value = base64.b64decode(read["signature"]["value"])
-    assert signing.verify(value, data, chain)
-    assert not signing.verify(value, data + b"tampered", chain)
-    import hashlib
+    signature = read["signature"]
+    assert signature["format"] == "CMS"
+    assert signature["certificate_subject"].startswith("CN=Justicia court seal")
+    p7s_key = f"signatures/{case['id']}/{document['document_id']}.p7s"
+    assert signature["signed_object"]["location"] == p7s_key
+    p7s = (
+        client("s3")
+        .get_object(Bucket=get_settings().documents_bucket, Key=p7s_key)["Body"]
+        .read()
+    )
+    assert signature["signed_object"]["sha256"] == hashlib.sha256(p7s).hexdigest()
+    assert signing.verify_detached(io.BytesIO(data), p7s).valid
+    assert not signing.verify_detached(io.BytesIO(data + b"tampered"), p7s).intact
 
     assert read["sha256"] == hashlib.sha256(data).hexdigest()
     actions = [e["action"] for e in audit.entries_for(f"case#{case['id']}")]
@@ -287,8 +295,6 @@ def _dead_lettered(dlq_url: str, document_id: str) -> bool:
 def test_second_upload_with_the_same_form_cannot_replace_a_signed_document(
     api: Api, as_role: Any
 ) -> None:
-    import hashlib
-
     clerk = as_role("clerk")
     case = new_case(api, clerk)
     original = small_page("Jugement original")

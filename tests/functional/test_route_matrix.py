@@ -37,6 +37,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, Any]] = {
     ("POST", "/cases/{case_id}/documents"): (400, EMPTY),
     ("GET", "/cases/{case_id}/documents"): (404, None),
     ("GET", "/cases/{case_id}/documents/{document_id}"): (404, None),
+    ("GET", "/cases/{case_id}/documents/{document_id}/verification"): (404, None),
     ("GET", "/cases/{case_id}/audit"): (404, None),
     ("POST", "/users"): (400, EMPTY),
     ("GET", "/users"): (200, None),
