@@ -204,10 +204,10 @@ def test_scanner_drop_joins_its_case(api: Api, as_role: Any) -> None:
     assert document.object_key == key
 
 
-def test_drop_for_unknown_case_is_quarantined(stack: Any) -> None:
+def drop_and_wait_for_quarantine(key: str) -> str:
+    """Drop a page as a scanner would; return the reason it was quarantined."""
     s3 = client("s3")
     bucket = get_settings().documents_bucket
-    key = "incoming/TPI-RABAT/999999-1201-2026/lost.png"
     s3.put_object(Bucket=bucket, Key=key, Body=small_page())
 
     def quarantined() -> bool:
@@ -216,8 +216,16 @@ def test_drop_for_unknown_case_is_quarantined(stack: Any) -> None:
 
     run_pipeline(quarantined)
     head = s3.head_object(Bucket=bucket, Key=f"quarantine/{key}")
-    assert head["Metadata"]["quarantine-reason"]
-    assert s3.list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount", 0) == 0
+    return str(head["Metadata"]["quarantine-reason"])
+
+
+def test_drop_for_unknown_case_is_quarantined(stack: Any) -> None:
+    key = "incoming/TPI-RABAT/999999-1201-2026/lost.png"
+    assert drop_and_wait_for_quarantine(key)
+    listed = client("s3").list_objects_v2(
+        Bucket=get_settings().documents_bucket, Prefix=key
+    )
+    assert listed.get("KeyCount", 0) == 0
 
 
 def test_same_event_twice_is_processed_once(api: Api, as_role: Any) -> None:
@@ -360,17 +368,7 @@ def test_scanner_drop_with_an_unreadable_name_is_quarantined(
     case = new_case(api, as_role("clerk"))
     serial, code, year = case["file_number"].split("/")
     key = f"incoming/TPI-RABAT/{serial}-{code}-{year}/{name}"
-    s3 = client("s3")
-    bucket = get_settings().documents_bucket
-    s3.put_object(Bucket=bucket, Key=key, Body=small_page())
-
-    def quarantined() -> bool:
-        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"quarantine/{key}")
-        return listed.get("KeyCount", 0) == 1
-
-    run_pipeline(quarantined)
-    head = s3.head_object(Bucket=bucket, Key=f"quarantine/{key}")
-    assert head["Metadata"]["quarantine-reason"].startswith("file name refused")
+    assert drop_and_wait_for_quarantine(key).startswith("file name refused")
     assert list(DocumentModel.query(case["id"])) == []
 
 
