@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "courts:list": ALL_ROLES,
     "cases:register": frozenset({"ADMIN", "CLERK"}),
     "cases:read": ALL_ROLES,
+    "cases:list": frozenset({"ADMIN", "CLERK", "JUDGE"}),
     "documents:create": frozenset({"ADMIN", "CLERK", "JUDGE", "LAWYER"}),
     "documents:read": ALL_ROLES,
     "documents:verify": ALL_ROLES,

@@ -206,6 +206,20 @@ def file_number_of(case: CaseModel) -> FileNumber:
     return FileNumber(int(case.serial), case.case_type_code, int(case.year))
 
 
+def case_summary(case: CaseModel) -> dict[str, Any]:
+    """A case as lists show it: no parties."""
+    number = file_number_of(case)
+    return {
+        "id": case.case_id,
+        "file_number": str(number),
+        "court_code": case.court_code,
+        "case_type_code": number.code,
+        "subject": case.subject,
+        "status": case.status,
+        "registered_at": case.registered_at.isoformat(),
+    }
+
+
 def case_json(case: CaseModel) -> dict[str, Any]:
     """Render a case for the API."""
     number = file_number_of(case)

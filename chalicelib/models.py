@@ -52,10 +52,22 @@ class PartyMap(MapAttribute[str, Any]):
     lawyer_roll = UnicodeAttribute(null=True)
 
 
+class CaseCourtIndex(GlobalSecondaryIndex["CaseModel"]):
+    """Cases of a court, newest registration last (the court's case list)."""
+
+    class Meta:
+        index_name = "court_code-registered_at"
+        projection = AllProjection()
+
+    court_code = UnicodeAttribute(hash_key=True)
+    registered_at = UTCDateTimeAttribute(range_key=True)
+
+
 class CaseModel(Model):
     """A case file; its file number is ``serial/case_type_code/year``."""
 
     Meta = _meta("cases")
+    court_index = CaseCourtIndex()
 
     case_id = UnicodeAttribute(hash_key=True)
     court_code = UnicodeAttribute()

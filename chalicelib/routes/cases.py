@@ -11,9 +11,10 @@ from chalicelib.lazy import lazy_import
 from chalicelib.routes.security import cognito_jwt
 
 if TYPE_CHECKING:
-    from chalicelib import audit, cases, courts, documents
+    from chalicelib import audit, case_lists, cases, courts, documents
 else:
     audit = lazy_import("chalicelib.audit")
+    case_lists = lazy_import("chalicelib.case_lists")
     cases = lazy_import("chalicelib.cases")
     courts = lazy_import("chalicelib.courts")
     documents = lazy_import("chalicelib.documents")
@@ -43,6 +44,15 @@ def register_case(call: Call) -> Response:
     return json_response(
         cases.case_json(case), 201, {"Location": f"/cases/{case.case_id}"}
     )
+
+
+@endpoint(blueprint, "/cases", "GET", "cases:list", authorizer=cognito_jwt)
+def list_cases(call: Call) -> dict[str, Any]:
+    """A court's cases, newest first, a page at a time (``court`` is required)."""
+    query = case_lists.parse_query(dict(call.request.query_params or {}))
+    case_lists.ensure_may_list(cases.profile_of(call.user.username), query.court_code)
+    page, cursor = case_lists.list_cases(query)
+    return {"cases": [cases.case_summary(case) for case in page], "next_cursor": cursor}
 
 
 @endpoint(blueprint, "/cases/{case_id}", "GET", "cases:read", authorizer=cognito_jwt)

@@ -33,6 +33,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, Any]] = {
     ("GET", "/me"): (200, None),
     ("GET", "/courts"): (200, None),
     ("POST", "/cases"): (400, EMPTY),
+    ("GET", "/cases"): (400, None),  # no court given
     ("GET", "/cases/{case_id}"): (404, None),
     ("POST", "/cases/{case_id}/documents"): (400, EMPTY),
     ("GET", "/cases/{case_id}/documents"): (404, None),
