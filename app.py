@@ -8,13 +8,14 @@ from typing import Any
 from chalice.app import Chalice
 
 from chalicelib.observability import logger, metrics
-from chalicelib.routes import cases, security, system, users
+from chalicelib.routes import cases, public, security, system, users
 
 app = Chalice(app_name="justicia")
 app.register_blueprint(security.blueprint)
 app.register_blueprint(system.blueprint)
 app.register_blueprint(cases.blueprint)
 app.register_blueprint(users.blueprint)
+app.register_blueprint(public.blueprint)
 
 
 @app.middleware("http")

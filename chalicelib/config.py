@@ -68,6 +68,7 @@ class Settings:
     max_upload_bytes: int
     max_receive_count: int
     health_checks: tuple[str, ...]
+    public_verifications_per_minute: int
     login: LoginPolicy
 
     def table_name(self, name: str) -> str:
@@ -131,4 +132,7 @@ def get_settings() -> Settings:
             if name.strip()
         ),
         login=_login_policy(),
+        public_verifications_per_minute=int(
+            _env("JUSTICIA_PUBLIC_VERIFICATIONS_PER_MINUTE", "60")
+        ),
     )

@@ -59,6 +59,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Trop d'échecs de connexion; compte verrouillé temporairement.",
         "ar": "محاولات دخول فاشلة كثيرة؛ الحساب مقفل مؤقتا.",
     },
+    "payload_too_large": {
+        "fr": "Le contenu envoyé est trop volumineux; envoyez plutôt son empreinte "
+        "SHA-256.",
+        "ar": "المحتوى المرسل كبير جدا؛ يرجى إرسال بصمته SHA-256 بدلا منه.",
+    },
     "internal_error": {
         "fr": "Erreur interne. Communiquez l'identifiant de la requête au support.",
         "ar": "خطأ داخلي. يرجى تبليغ الدعم بمعرف الطلب.",
@@ -184,3 +189,10 @@ class TooManyRequests(JusticiaError):
 
     status_code = 429
     code = "too_many_requests"
+
+
+class PayloadTooLarge(JusticiaError):
+    """A body larger than the route accepts; the reason says the limit."""
+
+    status_code = 413
+    code = "payload_too_large"

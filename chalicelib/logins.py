@@ -3,7 +3,8 @@
 ``log_in`` is what ``POST /auth/login`` does, in this order:
 
 1. Attempts from one source address are counted per clock minute
-   (``LOGINIP#<address>#<minute>`` in the registry table, an atomic ADD). Past
+   (``LOGINIP#<address>#<minute>`` in the registry table, an atomic ADD, by
+   ``chalicelib.limits``). Past
    ``ip_per_minute`` the attempt is refused with 429 ``too_many_requests``
    before Cognito is asked, and audited ``LOGIN_RATE_LIMITED`` on
    ``ip#<address>``.
@@ -49,10 +50,10 @@ from chalicelib.errors import (
     JusticiaError,
     TooManyRequests,
 )
+from chalicelib.limits import UNKNOWN_ADDRESS, count_this_minute
 from chalicelib.models import AuditModel, RegistryModel
 from chalicelib.observability import count
 
-UNKNOWN_ADDRESS = "unknown"
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
@@ -109,15 +110,7 @@ def limit_attempts(
     ``TooManyRequests``.
     """
     address = actor.source_ip or UNKNOWN_ADDRESS
-    minute = _epoch(moment) // 60
-    counter = RegistryModel(pk=f"LOGINIP#{address}#{minute}")
-    counter.update(
-        actions=[
-            RegistryModel.attempts.add(1),
-            RegistryModel.expires_at.set(_at((minute + 2) * 60)),
-        ]
-    )
-    attempts = int(counter.attempts or 0)
+    attempts = count_this_minute("LOGINIP", address, moment)
     if attempts <= rules.ip_per_minute:
         return
     refusal = audit.AuditEntry(

@@ -90,7 +90,11 @@ class RegistryModel(Model):
 
     Sign-in guards (``chalicelib.logins``), which expire by ``expires_at``:
     ``LOGINFAIL#<username>`` holds the times of recent failed sign-ins and the
-    end of a lock; ``LOGINIP#<address>#<minute>`` counts attempts from an address.
+    end of a lock; ``LOGINIP#<address>#<minute>`` counts attempts from an address,
+    ``PUBLICIP#<address>#<minute>`` public verifications (``chalicelib.limits``).
+
+    ``SHA256#<hex>`` registers the fingerprint of a sealed document or of its
+    original (``chalicelib.verification.FingerprintModel`` adds its fields).
     """
 
     Meta = _meta("registry")

@@ -24,11 +24,17 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import audit
 from chalicelib.aws import client
-from chalicelib.cases import FileNumber, find_case_by_file_number
+from chalicelib.cases import (
+    FileNumber,
+    file_number_of,
+    find_case,
+    find_case_by_file_number,
+)
 from chalicelib.config import get_settings
 from chalicelib.documents import (
     detached_signature_key,
@@ -382,10 +388,17 @@ def sign(document: DocumentModel) -> None:
     A PDF becomes a new PAdES object under ``signed/``; any other file gets a
     detached CMS signature under ``signatures/``. The original stays untouched;
     its bytes are hashed again on the way, and a mismatch with the digest
-    recorded at reading means the object changed, and is refused.
+    recorded at reading means the object changed, and is refused. The
+    fingerprints of the public register (``chalicelib.verification``) are
+    written in the transaction that marks the document SIGNED.
     """
+    from chalicelib import verification
+
     if document.status != "OCR_DONE":
         return
+    case = find_case(document.case_id)
+    if case is None:
+        raise DocumentRejected("the document's case no longer exists")
     with tempfile.TemporaryDirectory(prefix="justicia-sign-") as workdir:
         original = Path(workdir) / "original"
         if _download(document, original) != document.sha256:
@@ -393,7 +406,16 @@ def sign(document: DocumentModel) -> None:
         started = time.perf_counter()
         record = _seal(document, original, Path(workdir) / "sealed")
         elapsed_ms = (time.perf_counter() - started) * 1000
-    transition(document, "OCR_DONE", "SIGNED", [DocumentModel.signature.set(record)])
+    registered = verification.fingerprints(
+        document, record, case.court_code, str(file_number_of(case))
+    )
+    transition(
+        document,
+        "OCR_DONE",
+        "SIGNED",
+        [DocumentModel.signature.set(record)],
+        also_save=registered,
+    )
     count("DocumentsSigned")
     _record_signing_latency(elapsed_ms)
 
@@ -471,10 +493,12 @@ def transition(
     new_status: str,
     actions: Sequence[Action],
     details: dict[str, Any] | None = None,
+    also_save: Sequence[Model] = (),
 ) -> bool:
     """Move ``document`` from ``expected`` to ``new_status`` with its audit record.
 
-    Returns False (and changes nothing) when another delivery moved it first.
+    ``also_save`` items are written in the same transaction. Returns False (and
+    changes nothing) when another delivery moved it first.
     """
     now = datetime.now(UTC)
     entry = audit.AuditEntry(
@@ -494,6 +518,8 @@ def transition(
                 condition=DocumentModel.status == expected,
             )
             transaction.save(audit.build_record(audit.SYSTEM, entry, now))
+            for item in also_save:
+                transaction.save(item)
     except TransactWriteError as exc:
         if any(
             r is not None and r.code == "ConditionalCheckFailed"

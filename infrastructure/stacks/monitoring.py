@@ -27,6 +27,7 @@ APPLICATION_METRICS = (
     "DocumentsFailed",
     "DocumentsQuarantined",
     "OverwritesRefused",
+    "PublicVerificationsLimited",
     "OcrFallbacks",
     "Logins",
     "LoginFailures",
@@ -149,7 +150,12 @@ class Monitoring(Construct):
             ),
             _graph(
                 "Exceptions",
-                ["DocumentsQuarantined", "OverwritesRefused", "DocumentsStuck"],
+                [
+                    "DocumentsQuarantined",
+                    "OverwritesRefused",
+                    "DocumentsStuck",
+                    "PublicVerificationsLimited",
+                ],
             ),
             _graph("OCR", ["PagesRead", "OcrFallbacks"]),
         )

@@ -47,6 +47,8 @@ ALLOWED: dict[tuple[str, str], tuple[int, Any]] = {
     ("PUT", "/users/{username}/role"): (400, EMPTY),
     ("POST", "/users/{username}/deactivate"): (404, None),
     ("POST", "/users/{username}/reactivate"): (404, None),
+    ("GET", "/public/verification/{sha256}"): (404, None),
+    ("POST", "/public/verification"): (400, EMPTY),
 }
 # Routes that end the caller's session get a throwaway user of the role.
 ENDS_SESSION = {("POST", "/auth/logout")}
@@ -66,7 +68,10 @@ def expected(route: tuple[str, str], role: str | None) -> int:
 def concrete(path: str) -> str:
     """The path with its parameters filled with ids that name nothing."""
     return path.format(
-        case_id=uuid.uuid4(), document_id=uuid.uuid4().hex, username=NOBODY
+        case_id=uuid.uuid4(),
+        document_id=uuid.uuid4().hex,
+        username=NOBODY,
+        sha256=uuid.uuid4().hex * 2,
     )
 
 

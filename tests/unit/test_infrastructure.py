@@ -356,6 +356,7 @@ def test_functions_are_told_every_setting_of_config(template: Template) -> None:
         "JUSTICIA_LOGIN_IP_PER_MINUTE",
         "JUSTICIA_PASSWORD_MAX_AGE_DAYS",
         "JUSTICIA_USER_IDLE_DAYS",
+        "JUSTICIA_PUBLIC_VERIFICATIONS_PER_MINUTE",
     }
     for spec in (*QUEUE_FUNCTIONS,):
         _, props = one(template, "AWS::Lambda::Function", Handler=spec.handler)
