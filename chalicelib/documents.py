@@ -195,13 +195,13 @@ def verify_document(document: DocumentModel) -> dict[str, Any]:
         raise Conflict("the document is not signed")
     with tempfile.TemporaryDirectory(prefix="justicia-verify-") as workdir:
         sealed = Path(workdir) / "sealed"
-        sealed_digest = _fetch(signature.object_key, sealed)
+        sealed_digest = fetch(signature.object_key, sealed)
         if signature.format == signing.PADES:
             with sealed.open("rb") as stream:
                 outcome = signing.verify_pdf(stream)
         else:
             original = Path(workdir) / "original"
-            _fetch(document.object_key, original)
+            fetch(document.object_key, original)
             with original.open("rb") as stream:
                 outcome = signing.verify_detached(stream, sealed.read_bytes())
     if outcome.intact and sealed_digest != signature.object_sha256:
@@ -211,11 +211,15 @@ def verify_document(document: DocumentModel) -> dict[str, Any]:
     return outcome.as_json()
 
 
-def _fetch(key: str, path: Path) -> str:
-    """Stream an object's current version to ``path``; return its SHA-256."""
-    body = client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)[
-        "Body"
-    ]
+def fetch(key: str, path: Path, version_id: str | None = None) -> str:
+    """Stream an object of the documents bucket to ``path``; return its SHA-256.
+
+    Without ``version_id``, the current version: what anyone would download.
+    """
+    version = {"VersionId": version_id} if version_id else {}
+    body = client("s3").get_object(
+        Bucket=get_settings().documents_bucket, Key=key, **version
+    )["Body"]
     digest = hashlib.sha256()
     with path.open("wb") as sink:
         for chunk in body.iter_chunks(FETCH_CHUNK):

@@ -38,6 +38,7 @@ from chalicelib.cases import (
 from chalicelib.config import get_settings
 from chalicelib.documents import (
     detached_signature_key,
+    fetch,
     signed_pdf_key,
     text_key,
     upload_key,
@@ -204,11 +205,6 @@ def _version(stored: StoredObject) -> dict[str, str]:
     return {"VersionId": stored.version_id} if stored.version_id else {}
 
 
-def _pinned(document: DocumentModel) -> dict[str, str]:
-    """``get_object`` arguments that read exactly the version that was received."""
-    return {"VersionId": document.version_id} if document.version_id else {}
-
-
 def refuse_overwrite(document: DocumentModel, stored: StoredObject) -> bool:
     """Undo new bytes written under a document that is past its upload.
 
@@ -369,17 +365,7 @@ def document_language(pages: list[Any]) -> str:
 
 def _download(document: DocumentModel, path: Path) -> str:
     """Stream a document's received bytes to ``path``; return their SHA-256."""
-    body = client("s3").get_object(
-        Bucket=get_settings().documents_bucket,
-        Key=document.object_key,
-        **_pinned(document),
-    )["Body"]
-    digest = hashlib.sha256()
-    with path.open("wb") as sink:
-        for chunk in body.iter_chunks(DOWNLOAD_CHUNK):
-            digest.update(chunk)
-            sink.write(chunk)
-    return digest.hexdigest()
+    return fetch(document.object_key, path, document.version_id)
 
 
 def sign(document: DocumentModel) -> None:
