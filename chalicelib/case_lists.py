@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.errors import Forbidden, ValidationFailed
-from chalicelib.models import CaseModel, UserModel
+from chalicelib.errors import ValidationFailed
+from chalicelib.models import CaseModel
 
 MAX_PAGE = 100
 
@@ -34,17 +34,6 @@ class CaseQuery:
     case_type_code: str | None = None
     limit: int = 20
     cursor: str | None = None
-
-
-def ensure_may_list(profile: UserModel | None, court_code: str) -> None:
-    """Raise ``Forbidden`` unless the user may list the court's cases.
-
-    Admins list any court; judges and clerks the courts they serve.
-    """
-    if profile is None or not profile.active:
-        raise Forbidden("no active profile")
-    if profile.role != "ADMIN" and court_code not in (profile.courts or []):
-        raise Forbidden(f"{profile.username} does not serve {court_code}")
 
 
 def list_cases(query: CaseQuery) -> tuple[list[CaseModel], str | None]:

@@ -26,7 +26,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import access, audit
 from chalicelib.courts import check_court_and_type
-from chalicelib.errors import Forbidden, NotFound
+from chalicelib.errors import Forbidden
 from chalicelib.models import CaseModel, PartyMap, RegistryModel, UserModel, connection
 from chalicelib.observability import count, logger
 from chalicelib.schemas import Party, RegisterCaseRequest
@@ -185,9 +185,10 @@ def profile_of(username: str) -> UserModel | None:
 
 
 def ensure_serves_court(username: str, court_code: str) -> None:
-    """Raise ``Forbidden`` unless the user may register cases at ``court_code``.
+    """Raise ``Forbidden`` unless the user works at ``court_code``.
 
-    Admins register anywhere; clerks only at the courts they serve.
+    Admins act at any court; clerks and judges at the courts they serve. It
+    guards registering cases and listing a court's cases.
     """
     profile = profile_of(username)
     if profile is None or not profile.active:
@@ -221,18 +222,12 @@ def case_summary(case: CaseModel) -> dict[str, Any]:
 
 
 def case_json(case: CaseModel) -> dict[str, Any]:
-    """Render a case for the API."""
+    """Render a case for the API: its summary, the file number's parts, parties."""
     number = file_number_of(case)
     return {
-        "id": case.case_id,
-        "file_number": str(number),
+        **case_summary(case),
         "serial": number.serial,
-        "case_type_code": number.code,
         "year": number.year,
-        "court_code": case.court_code,
-        "subject": case.subject,
-        "status": case.status,
-        "registered_at": case.registered_at.isoformat(),
         "registered_by": case.registered_by,
         "version": case.version,
         "parties": [_party_json(party) for party in case.parties],
@@ -248,11 +243,3 @@ def _party_json(party: PartyMap) -> dict[str, Any]:
     if party.lawyer_bar:
         data["lawyer"] = {"bar": party.lawyer_bar, "roll_number": party.lawyer_roll}
     return data
-
-
-def require_case(case_id: str) -> CaseModel:
-    """Return the case or raise ``NotFound`` (for the pipeline, no user rules)."""
-    case = find_case(case_id)
-    if case is None:
-        raise NotFound("case not found")
-    return case

@@ -50,7 +50,7 @@ def register_case(call: Call) -> Response:
 def list_cases(call: Call) -> dict[str, Any]:
     """A court's cases, newest first, a page at a time (``court`` is required)."""
     query = case_lists.parse_query(dict(call.request.query_params or {}))
-    case_lists.ensure_may_list(cases.profile_of(call.user.username), query.court_code)
+    cases.ensure_serves_court(call.user.username, query.court_code)
     page, cursor = case_lists.list_cases(query)
     return {"cases": [cases.case_summary(case) for case in page], "next_cursor": cursor}
 
