@@ -25,7 +25,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import audit
 from chalicelib.aws import client
 from chalicelib.config import get_settings
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.errors import DOCUMENT_FAILURES, Conflict, NotFound, ValidationFailed
 from chalicelib.models import CaseModel, DocumentModel, connection
 from chalicelib.schemas import CreateDocumentRequest
 
@@ -41,6 +41,28 @@ def upload_key(case_id: str, document_id: str) -> str:
 def text_key(case_id: str, document_id: str) -> str:
     """S3 key of the JSON holding a document's text, page by page."""
     return f"texts/{case_id}/{document_id}.json"
+
+
+def page_progress_prefix(case_id: str, document_id: str) -> str:
+    """S3 prefix of the pages read so far, e.g. ``tmp/ocr/<case>/<doc>/``.
+
+    Pages land there one by one while a document is read, so a retry after a
+    crash resumes; they are removed once the whole text is stored, and the
+    bucket's lifecycle expires whatever an abandoned attempt left under
+    ``tmp/``.
+    """
+    return f"tmp/ocr/{case_id}/{document_id}/"
+
+
+def encryption_arguments() -> dict[str, str]:
+    """S3 arguments that encrypt a written object with the stage's KMS key.
+
+    Empty when no key is configured: the bucket's default encryption applies.
+    """
+    key_id = get_settings().documents_kms_key_id
+    if not key_id:
+        return {}
+    return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": key_id}
 
 
 def signed_pdf_key(case_id: str, document_id: str) -> str:
@@ -96,14 +118,20 @@ def create_document(
 
 
 def presigned_upload(document: DocumentModel) -> dict[str, Any]:
-    """Build the presigned POST (URL and form fields) for a document's upload."""
+    """Build the presigned POST (URL and form fields) for a document's upload.
+
+    Its policy pins the key (boto3 adds that condition), the content type, the
+    size (1 byte to the announced size) and, with a KMS key configured, SSE-KMS
+    with that key.
+    """
     settings = get_settings()
+    fields = {"Content-Type": document.content_type, **_encryption_fields()}
     form = client("s3").generate_presigned_post(
         Bucket=settings.documents_bucket,
         Key=document.object_key,
-        Fields={"Content-Type": document.content_type},
+        Fields=fields,
         Conditions=[
-            {"Content-Type": document.content_type},
+            *({name: value} for name, value in fields.items()),
             ["content-length-range", 1, int(document.declared_size)],
         ],
         ExpiresIn=UPLOAD_URL_SECONDS,
@@ -112,6 +140,16 @@ def presigned_upload(document: DocumentModel) -> dict[str, Any]:
         "url": form["url"],
         "fields": form["fields"],
         "expires_in": UPLOAD_URL_SECONDS,
+    }
+
+
+def _encryption_fields() -> dict[str, str]:
+    key_id = get_settings().documents_kms_key_id
+    if not key_id:
+        return {}
+    return {
+        "x-amz-server-side-encryption": "aws:kms",
+        "x-amz-server-side-encryption-aws-kms-key-id": key_id,
     }
 
 
@@ -158,6 +196,10 @@ def document_json(document: DocumentModel, *, with_text: bool = True) -> dict[st
     }
     if document.failure_reason:
         data["reason"] = document.failure_reason
+        code = document.failure_code or "document_failed"
+        data["reason_messages"] = DOCUMENT_FAILURES.get(
+            code, DOCUMENT_FAILURES["document_failed"]
+        )
     if with_text:
         data["text"] = read_text(document)
     return data

@@ -38,11 +38,16 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
+
+Source = bytes | Path
+PageItem = tuple[int, str | None, str | None]
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +73,9 @@ TARGET_LINE_HEIGHT = 30.0
 # long (pixels), about 150 dpi for A4.
 PROBE_LONG_SIDE = 1700
 TEXTRACT_MAX_BYTES = 10 * 1024 * 1024
+# A PDF is closed and reopened after this many pages, to free PDFium's caches
+# (measured: about 4 MB more per scanned page while the document stays open).
+PDF_PAGES_PER_OPENING = 8
 
 _SCRIPT_LANGUAGE = {"Arabic": "ara", "Latin": "fra"}
 _FRENCH_WORDS = frozenset(
@@ -188,6 +196,19 @@ class OcrFailed(Exception):
 
 class TextractUnavailable(Exception):
     """Textract did not read the page (throttled, failed or refused it)."""
+
+
+class PageProgress(Protocol):
+    """Pages already read in an earlier, interrupted attempt at a document."""
+
+    def has(self, number: int) -> bool:
+        """True when page ``number`` was read and kept."""
+
+    def load(self, number: int) -> PageReading:
+        """The reading kept for page ``number``."""
+
+    def save(self, reading: PageReading) -> None:
+        """Keep a page's reading, so a retry does not read it again."""
 
 
 @dataclass(frozen=True)
@@ -552,11 +573,11 @@ def _has_text_layer(text: str) -> bool:
     return garbage <= len(visible) // 10
 
 
-def _open_pdf(data: bytes) -> Any:
+def _open_pdf(source: Source) -> Any:
     import pypdfium2 as pdfium
 
     try:
-        return pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(source)
     except pdfium.PdfiumError as error:
         message = str(error)
         if "password" in message.lower():
@@ -565,26 +586,45 @@ def _open_pdf(data: bytes) -> Any:
 
 
 def _pdf_pages(
-    data: bytes, workdir: str
-) -> Iterator[tuple[int, str | None, str | None]]:
-    import pypdfium2 as pdfium
+    source: Source, workdir: str, skip: Callable[[int], bool]
+) -> Iterator[PageItem]:
+    """The pages of a PDF, the document reopened every PDF_PAGES_PER_OPENING.
 
-    document = _open_pdf(data)
+    PDFium keeps the streams of every page it rendered until its document is
+    closed (about the compressed size of each scanned page): reopening keeps
+    a long scan's memory bounded by a few pages instead of the whole file.
+    """
+    document = _open_pdf(source)
     try:
-        if len(document) == 0:
+        count = len(document)
+        if count == 0:
             raise OcrFailed("corrupt PDF: no pages")
-        for index in range(len(document)):
-            page = document[index]
-            try:
-                yield _pdf_page(page, index + 1, workdir)
-            except pdfium.PdfiumError as error:
-                raise OcrFailed(
-                    f"corrupt PDF: page {index + 1} cannot be rendered"
-                ) from error
-            finally:
-                page.close()
+        for index in range(count):
+            if index and index % PDF_PAGES_PER_OPENING == 0:
+                document.close()
+                document = _open_pdf(source)
+            yield _pdf_page_item(document, index + 1, workdir, skip)
     finally:
         document.close()
+
+
+def _pdf_page_item(
+    document: Any, number: int, workdir: str, skip: Callable[[int], bool]
+) -> PageItem:
+    import pypdfium2 as pdfium
+
+    if skip(number):
+        return number, None, None
+    try:
+        page = document[number - 1]
+    except pdfium.PdfiumError as error:
+        raise OcrFailed(f"corrupt PDF: page {number} cannot be read") from error
+    try:
+        return _pdf_page(page, number, workdir)
+    except pdfium.PdfiumError as error:
+        raise OcrFailed(f"corrupt PDF: page {number} cannot be rendered") from error
+    finally:
+        page.close()
 
 
 def _pdf_page(
@@ -608,15 +648,16 @@ def _pdf_page(
 
 
 def _tiff_pages(
-    data: bytes, workdir: str
-) -> Iterator[tuple[int, str | None, str | None]]:
-    import io
-
+    source: Source, workdir: str, skip: Callable[[int], bool]
+) -> Iterator[PageItem]:
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(_readable(source)) as image:
             for index, frame in enumerate(ImageSequence.Iterator(image)):
+                if skip(index + 1):
+                    yield index + 1, None, None
+                    continue
                 path = os.path.join(workdir, f"page-{index + 1:05d}.png")
                 dpi = frame.info.get("dpi", (RENDER_DPI, RENDER_DPI))
                 frame.convert("L").save(path, dpi=tuple(round(d) for d in dpi))
@@ -625,15 +666,23 @@ def _tiff_pages(
         raise OcrFailed("corrupt TIFF: the bytes are not a readable image") from error
 
 
-def _single_image(
-    data: bytes, content_type: str, workdir: str
-) -> Iterator[tuple[int, str | None, str | None]]:
+def _readable(source: Source) -> Any:
+    """What PIL opens: the path itself, or the bytes as a file."""
     import io
 
+    return source if isinstance(source, Path) else io.BytesIO(source)
+
+
+def _single_image(
+    source: Source, content_type: str, workdir: str, skip: Callable[[int], bool]
+) -> Iterator[PageItem]:
     from PIL import Image, UnidentifiedImageError
 
+    if skip(1):
+        yield 1, None, None
+        return
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(_readable(source)) as image:
             image.verify()
     except (UnidentifiedImageError, OSError, ValueError) as error:
         raise OcrFailed(
@@ -641,27 +690,39 @@ def _single_image(
         ) from error
     suffix = ".png" if content_type == "image/png" else ".jpg"
     path = os.path.join(workdir, f"page-00001{suffix}")
-    with open(path, "wb") as handle:
-        handle.write(data)
+    if isinstance(source, Path):
+        shutil.copyfile(source, path)
+    else:
+        Path(path).write_bytes(source)
     yield 1, path, None
 
 
+def _read_nothing_twice(number: int) -> bool:
+    return False
+
+
 def iter_pages(
-    data: bytes, content_type: str, workdir: str
-) -> Iterator[tuple[int, str | None, str | None]]:
+    source: Source,
+    content_type: str,
+    workdir: str,
+    skip: Callable[[int], bool] = _read_nothing_twice,
+) -> Iterator[PageItem]:
     """Yield (page number, image path or None, text-layer text or None) per page.
 
-    Each page image is written to ``workdir`` only when needed: PDF pages are
-    rendered with pypdfium2 at 300 dpi in grayscale, multi-page TIFF frames are
+    ``source`` is the file's path (or its bytes, for small files). Each page
+    image is written to ``workdir`` only when needed: PDF pages are rendered
+    with pypdfium2 at 300 dpi in grayscale, multi-page TIFF frames are
     converted with PIL, a PNG or JPEG is one page. A PDF page carrying a real
-    text layer yields its text and no image. One page is in memory at a time.
+    text layer yields its text and no image; a page ``skip(number)`` names
+    yields neither. One page is in memory at a time: a PDF or TIFF given by
+    path is never read whole.
     """
     if content_type == "application/pdf":
-        return _pdf_pages(data, workdir)
+        return _pdf_pages(source, workdir, skip)
     if content_type == "image/tiff":
-        return _tiff_pages(data, workdir)
+        return _tiff_pages(source, workdir, skip)
     if content_type in ("image/png", "image/jpeg"):
-        return _single_image(data, content_type, workdir)
+        return _single_image(source, content_type, workdir, skip)
     raise OcrFailed(f"unsupported content type: {content_type!r}")
 
 
@@ -699,30 +760,61 @@ def _ocr_page(
 
 
 def read_document(
-    data: bytes,
+    source: Source,
     content_type: str,
     engine: TesseractEngine,
     *,
     primary: TextractEngine | None = None,
     on_fallback: Callable[[str], None] | None = None,
+    progress: PageProgress | None = None,
+    pages: range | None = None,
 ) -> list[PageReading]:
-    """Read every page of a document.
+    """Read the pages of a document, given by path (or bytes, if small).
 
     A page with a text layer is extracted. Otherwise Latin-script pages go to
     ``primary`` (Textract) when given, falling back to ``engine`` (Tesseract)
     when Textract throttles, fails or refuses, after calling
     ``on_fallback(reason)``; Arabic pages and pages of unsure script always go
-    to Tesseract. Raises ``OcrFailed`` for unreadable input.
+    to Tesseract. With ``progress``, each page read is saved as soon as it is
+    read, and a page saved by an interrupted earlier attempt is taken from it
+    instead of being rendered and read again. ``pages`` (numbers from 1)
+    limits the reading to a share of the document, e.g. ``range(11, 21)``;
+    only those pages are returned. Raises ``OcrFailed`` for unreadable input.
     """
+
+    def skip(number: int) -> bool:
+        if pages is not None and number not in pages:
+            return True
+        return progress is not None and progress.has(number)
+
     readings: list[PageReading] = []
     with tempfile.TemporaryDirectory(prefix="justicia-ocr-") as workdir:
-        for number, path, text in iter_pages(data, content_type, workdir):
-            if text is not None:
-                readings.append(_text_layer_reading(number, text))
+        for number, path, text in iter_pages(source, content_type, workdir, skip):
+            if pages is not None and number not in pages:
                 continue
-            assert path is not None
-            try:
-                readings.append(_ocr_page(path, number, engine, primary, on_fallback))
-            finally:
-                os.unlink(path)
+            if path is None and text is None:
+                assert progress is not None
+                readings.append(progress.load(number))
+                continue
+            if text is not None:
+                reading = _text_layer_reading(number, text)
+            else:
+                assert path is not None
+                reading = _read_page_image(path, number, engine, primary, on_fallback)
+            if progress is not None:
+                progress.save(reading)
+            readings.append(reading)
     return readings
+
+
+def _read_page_image(
+    path: str,
+    number: int,
+    engine: TesseractEngine,
+    primary: TextractEngine | None,
+    on_fallback: Callable[[str], None] | None,
+) -> PageReading:
+    try:
+        return _ocr_page(path, number, engine, primary, on_fallback)
+    finally:
+        os.unlink(path)

@@ -38,7 +38,9 @@ from chalicelib.cases import (
 from chalicelib.config import get_settings
 from chalicelib.documents import (
     detached_signature_key,
+    encryption_arguments,
     fetch,
+    page_progress_prefix,
     signed_pdf_key,
     text_key,
     upload_key,
@@ -56,6 +58,7 @@ MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
     (b"MM\x00*", "image/tiff"),
 )
 DOWNLOAD_CHUNK = 1024 * 1024
+FAILED_CODE = "document_failed"
 SEALED_CONTENT_TYPES = {
     "PAdES": "application/pdf",
     "CMS": "application/pkcs7-signature",
@@ -67,7 +70,19 @@ class DropRefused(Exception):
 
 
 class DocumentRejected(Exception):
-    """The document cannot be processed, and retrying will not change that."""
+    """The document cannot be processed, and retrying will not change that.
+
+    ``quarantine`` says the fault is in the received bytes (empty, too large,
+    of another type, unsafe, corrupt): they are moved out of the records.
+    ``code`` names the refusal for readers, in ``errors.DOCUMENT_FAILURES``.
+    """
+
+    def __init__(
+        self, reason: str, *, quarantine: bool = False, code: str = FAILED_CODE
+    ) -> None:
+        super().__init__(reason)
+        self.quarantine = quarantine
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,28 @@ class StoredObject:
         head = client("s3").head_object(Bucket=self.bucket, Key=self.key)
         version = head.get("VersionId")
         return str(version) if version and version != "null" else None
+
+
+def stored_object_of(document: DocumentModel) -> StoredObject:
+    """The object holding a document's bytes, as an S3 event would announce it.
+
+    Raises ``DocumentRejected`` when the bytes are gone (quarantined, say).
+    """
+    s3 = client("s3")
+    bucket = get_settings().documents_bucket
+    version = {"VersionId": document.version_id} if document.version_id else {}
+    try:
+        head = s3.head_object(Bucket=bucket, Key=document.object_key, **version)
+    except s3.exceptions.ClientError as exc:
+        raise DocumentRejected("the received file is no longer stored") from exc
+    found = head.get("VersionId")
+    return StoredObject(
+        bucket=bucket,
+        key=document.object_key,
+        size=int(head["ContentLength"]),
+        etag=str(head.get("ETag", "")),
+        version_id=str(found) if found and found != "null" else None,
+    )
 
 
 def sniff_content_type(head: bytes) -> str | None:
@@ -255,16 +292,22 @@ def accept_upload(document: DocumentModel, stored: StoredObject) -> None:
     stored = replace(stored, version_id=stored.current_version())
     limit = min(int(document.declared_size), get_settings().max_upload_bytes)
     if stored.size == 0:
-        raise DocumentRejected("the uploaded file is empty")
+        raise DocumentRejected(
+            "the uploaded file is empty", quarantine=True, code="document_empty"
+        )
     if stored.size > limit:
         raise DocumentRejected(
-            f"the uploaded file has {stored.size} bytes, more than the {limit} allowed"
+            f"the uploaded file has {stored.size} bytes, more than the {limit} allowed",
+            quarantine=True,
+            code="document_too_large",
         )
     sniffed = sniff_content_type(_read_head(stored))
     if sniffed != document.content_type:
         raise DocumentRejected(
             f"the file's bytes are {sniffed or 'not a supported document'}, "
-            f"not {document.content_type}"
+            f"not {document.content_type}",
+            quarantine=True,
+            code="document_wrong_type",
         )
     transition(
         document,
@@ -279,36 +322,105 @@ def accept_upload(document: DocumentModel, stored: StoredObject) -> None:
     )
 
 
-def read_text(document: DocumentModel) -> None:
-    """OCR a RECEIVED document, store its text in S3 and mark it OCR_DONE."""
-    from chalicelib import ocr
+def read_text(
+    document: DocumentModel, *, engine: Any = None, primary: Any = None
+) -> None:
+    """Check a RECEIVED document's bytes, read it, store its text: OCR_DONE.
 
+    The file is streamed to disk and read from there one page at a time;
+    each page read is kept under ``tmp/ocr/`` at once, so a retry after a
+    crash reads only the pages still missing. A document of more pages than
+    ``JUSTICIA_OCR_PAGES_PER_CHUNK`` is fanned out instead (``fan_out``) and
+    stays RECEIVED until its last chunk is read. ``engine`` (Tesseract) and
+    ``primary`` (Textract) default to the stage's configuration. Raises
+    ``DocumentRejected`` (to quarantine) for unsafe or unreadable bytes.
+    """
     if document.status != "RECEIVED":
         return
-    settings = get_settings()
+    progress = StoredPages(document.case_id, document.document_id)
     with tempfile.TemporaryDirectory(prefix="justicia-ocr-") as workdir:
         path = Path(workdir) / "original"
         digest = _download(document, path)
-        try:
-            pages = ocr.read_document(
-                path.read_bytes(),
-                document.content_type,
-                _tesseract(),
-                primary=_textract(),
-                on_fallback=_count_fallback,
-            )
-        except ocr.OcrFailed as exc:
-            raise DocumentRejected(str(exc)) from exc
-    key = text_key(document.case_id, document.document_id)
-    client("s3").put_object(
-        Bucket=settings.documents_bucket,
-        Key=key,
-        Body=json.dumps(
-            {"pages": [_page_json(page) for page in pages]}, ensure_ascii=False
-        ).encode("utf-8"),
-        ContentType="application/json; charset=utf-8",
-    )
-    transition(
+        total = _inspect(document, path)
+        if total > get_settings().ocr_pages_per_chunk:
+            fan_out(document, total)
+            return
+        pages = _read_pages(
+            document, path, engine or _tesseract(), primary or _textract(), progress
+        )
+    finish_reading(document, digest, pages, progress)
+
+
+def fan_out(document: DocumentModel, total: int) -> list[range]:
+    """Queue a long document's pages in chunks, one OCR message each.
+
+    Each chunk is read by its own invocation (``read_chunk``) into the pages
+    kept under ``tmp/ocr/``; the one that completes the set finishes the
+    document. Returns the chunks queued.
+    """
+    size = get_settings().ocr_pages_per_chunk
+    chunks = [
+        range(first, min(first + size, total + 1))
+        for first in range(1, total + 1, size)
+    ]
+    sqs = client("sqs")
+    for chunk in chunks:
+        request = {
+            "case_id": document.case_id,
+            "document_id": document.document_id,
+            "first": chunk.start,
+            "last": chunk.stop - 1,
+            "total": total,
+        }
+        sqs.send_message(
+            QueueUrl=get_settings().document_events_queue_url,
+            MessageBody=json.dumps({"pages": request}),
+        )
+    count("DocumentsFannedOut")
+    return chunks
+
+
+def read_chunk(
+    document: DocumentModel,
+    pages: range,
+    total: int,
+    *,
+    engine: Any = None,
+    primary: Any = None,
+) -> None:
+    """Read one chunk of a fanned-out document; finish it if it is complete.
+
+    The pages read are kept under ``tmp/ocr/``; once all ``total`` pages are
+    there, the text is assembled and the document moves to OCR_DONE (a
+    conditional write: of two chunks finishing at once, one wins).
+    """
+    if document.status != "RECEIVED":
+        return
+    progress = StoredPages(document.case_id, document.document_id)
+    with tempfile.TemporaryDirectory(prefix="justicia-ocr-") as workdir:
+        path = Path(workdir) / "original"
+        digest = _download(document, path)
+        _read_pages(
+            document,
+            path,
+            engine or _tesseract(),
+            primary or _textract(),
+            progress,
+            pages,
+        )
+    progress.forget_listing()
+    if not all(progress.has(number) for number in range(1, total + 1)):
+        return
+    readings = [progress.load(number) for number in range(1, total + 1)]
+    finish_reading(document, digest, readings, progress)
+
+
+def finish_reading(
+    document: DocumentModel, digest: str, pages: list[Any], progress: StoredPages
+) -> None:
+    """Store a document's text and mark it OCR_DONE; drop the kept pages."""
+    key = _store_text(document, pages)
+    moved = transition(
         document,
         "RECEIVED",
         "OCR_DONE",
@@ -323,8 +435,127 @@ def read_text(document: DocumentModel) -> None:
             "low_confidence_pages": sum(p.low_confidence for p in pages),
         },
     )
+    if not moved:
+        return
     count("DocumentsRead")
     count("PagesRead", len(pages))
+    progress.clear()
+
+
+def _inspect(document: DocumentModel, path: Path) -> int:
+    """Refuse unsafe bytes (scripts, encryption, too many or too large pages)."""
+    from chalicelib import pdf_safety
+
+    settings = get_settings()
+    limits = pdf_safety.Limits(settings.max_pages, settings.max_page_pixels)
+    try:
+        return pdf_safety.inspect_file(path, document.content_type, limits)
+    except pdf_safety.UnsafeDocument as exc:
+        count("UnsafeDocumentsRefused")
+        raise DocumentRejected(str(exc), quarantine=True, code=exc.code) from exc
+
+
+def _read_pages(
+    document: DocumentModel,
+    path: Path,
+    engine: Any,
+    primary: Any,
+    progress: Any,
+    pages: range | None = None,
+) -> list[Any]:
+    from chalicelib import ocr
+
+    try:
+        return ocr.read_document(
+            path,
+            document.content_type,
+            engine,
+            primary=primary,
+            on_fallback=_count_fallback,
+            progress=progress,
+            pages=pages,
+        )
+    except ocr.OcrFailed as exc:
+        raise DocumentRejected(
+            str(exc), quarantine=True, code="document_corrupt"
+        ) from exc
+
+
+def _store_text(document: DocumentModel, pages: list[Any]) -> str:
+    """Put the pages read as one JSON object; return its key."""
+    key = text_key(document.case_id, document.document_id)
+    client("s3").put_object(
+        Bucket=get_settings().documents_bucket,
+        Key=key,
+        Body=json.dumps(
+            {"pages": [_page_json(page) for page in pages]}, ensure_ascii=False
+        ).encode("utf-8"),
+        ContentType="application/json; charset=utf-8",
+        **encryption_arguments(),
+    )
+    return key
+
+
+class StoredPages:
+    """The pages of one document read so far, one JSON object each in S3.
+
+    Implements ``ocr.PageProgress``. The prefix is listed once; a page is
+    fetched only when a retry needs it.
+    """
+
+    def __init__(self, case_id: str, document_id: str) -> None:
+        self.prefix = page_progress_prefix(case_id, document_id)
+        self.bucket = get_settings().documents_bucket
+        self._keys: dict[int, str] | None = None
+
+    def _page_key(self, number: int) -> str:
+        return f"{self.prefix}page-{number:05d}.json"
+
+    def _listed(self) -> dict[int, str]:
+        if self._keys is None:
+            pages = client("s3").get_paginator("list_objects_v2")
+            self._keys = {
+                int(item["Key"].rsplit("-", 1)[1].removesuffix(".json")): item["Key"]
+                for page in pages.paginate(Bucket=self.bucket, Prefix=self.prefix)
+                for item in page.get("Contents", [])
+            }
+        return self._keys
+
+    def forget_listing(self) -> None:
+        """List the prefix again on next use (other workers may have added)."""
+        self._keys = None
+
+    def has(self, number: int) -> bool:
+        """True when page ``number`` was read by an earlier attempt."""
+        return number in self._listed()
+
+    def load(self, number: int) -> Any:
+        """The reading an earlier attempt kept for page ``number``."""
+        from chalicelib.ocr import PageReading
+
+        body = client("s3").get_object(Bucket=self.bucket, Key=self._page_key(number))
+        return PageReading(**json.loads(body["Body"].read()))
+
+    def save(self, reading: Any) -> None:
+        """Keep one page's reading as soon as it is read."""
+        key = self._page_key(reading.number)
+        client("s3").put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=json.dumps(reading.__dict__, ensure_ascii=False).encode("utf-8"),
+            ContentType="application/json; charset=utf-8",
+            **encryption_arguments(),
+        )
+        self._listed()[reading.number] = key
+
+    def clear(self) -> None:
+        """Remove the kept pages once the whole text is stored."""
+        keys = list(self._listed().values())
+        s3 = client("s3")
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": key} for key in keys[start : start + 1000]]
+            s3.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})
+        self._keys = {}
 
 
 def _tesseract() -> Any:
@@ -454,23 +685,77 @@ def _store_sealed(path: Path, key: str, format_name: str) -> tuple[str, str | No
             Key=key,
             Body=sealed,
             ContentType=SEALED_CONTENT_TYPES[format_name],
+            **encryption_arguments(),
         )
     version = answer.get("VersionId")
     return digest.hexdigest(), str(version) if version and version != "null" else None
 
 
-def mark_failed(document: DocumentModel, reason: str) -> None:
-    """End a document ``FAILED`` with ``reason`` (idempotent)."""
+def mark_failed(
+    document: DocumentModel,
+    reason: str,
+    quarantined_as: str | None = None,
+    code: str = FAILED_CODE,
+) -> None:
+    """End a document ``FAILED`` with ``reason`` and its ``code`` (idempotent)."""
     if document.status in ("FAILED", "SIGNED"):
         return
+    details = {"reason": reason, "code": code}
+    if quarantined_as:
+        details["quarantined_as"] = quarantined_as
     transition(
         document,
         document.status,
         "FAILED",
-        [DocumentModel.failure_reason.set(reason)],
-        details={"reason": reason},
+        [
+            DocumentModel.failure_reason.set(reason),
+            DocumentModel.failure_code.set(code),
+        ],
+        details=details,
     )
     count("DocumentsFailed")
+
+
+def refuse(document: DocumentModel, rejection: DocumentRejected) -> None:
+    """End a document ``FAILED``; bytes at fault are moved to quarantine first.
+
+    Quarantine comes first: a crash between the two steps leaves the document
+    in its status, and the retry finds the bytes gone and fails it then.
+    """
+    target = None
+    if rejection.quarantine and document.status not in ("FAILED", "SIGNED"):
+        target = quarantine_received(document, str(rejection))
+    mark_failed(document, str(rejection), target, rejection.code)
+
+
+def quarantine_received(document: DocumentModel, reason: str) -> str | None:
+    """Move a document's received bytes to ``quarantine/``; return where.
+
+    The version received is copied with the reason in its metadata, then that
+    version itself is deleted, so the bytes leave the records and not only
+    disappear behind a delete marker. None when no bytes are left to move.
+    """
+    s3 = client("s3")
+    bucket = get_settings().documents_bucket
+    stored = StoredObject(bucket, document.object_key, 0, "", document.version_id)
+    try:
+        version = stored.current_version()
+    except s3.exceptions.ClientError:
+        return None
+    target = f"quarantine/{document.object_key}"
+    source = {"Bucket": bucket, "Key": document.object_key}
+    s3.copy_object(
+        Bucket=bucket,
+        Key=target,
+        CopySource={**source, **({"VersionId": version} if version else {})},
+        Metadata={"quarantine-reason": reason.encode("ascii", "replace").decode()},
+        MetadataDirective="REPLACE",
+        **encryption_arguments(),
+    )
+    s3.delete_object(**source, **({"VersionId": version} if version else {}))
+    count("DocumentsQuarantined")
+    logger.warning("document quarantined", extra={"reason": reason})
+    return target
 
 
 def transition(

@@ -6,8 +6,11 @@ signed attributes content-type, message-digest and signing-time). Both are made
 by pyHanko over python-pkcs11: the private key never leaves the token (SoftHSM
 locally, AWS CloudHSM's PKCS#11 library in AWS, ``JUSTICIA_HSM_MODULE``). The
 PIN comes from Secrets Manager and the certificate chain from SSM Parameter
-Store; one PKCS#11 session per seal, and login state is per token, so a second
-login is not an error.
+Store. PKCS#11 sessions are kept open in a small pool and reused from seal to
+seal (opening a session and finding the key cost more than a signature); a
+kept session that fails (the HSM restarted, a logout ended it) is thrown away
+with all the others and the seal is tried once more on a fresh session.
+Login state is per token: the first session logs in, the others share it.
 
 Verification trusts only the last certificate of that chain (the court's CA)
 and fetches nothing: no OCSP, CRL or timestamp server is ever contacted.
@@ -20,12 +23,13 @@ the validation context needs its revocation data, fetched by the platform.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+import contextlib
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.aws import client
 from chalicelib.config import get_settings
@@ -39,6 +43,11 @@ PADES = "PAdES"
 CMS = "CMS"
 DIGEST = "sha256"
 SEAL_FIELD = "CourtSeal"
+# Sessions kept open per process; Lambda signs one document at a time, the
+# local stack and benchmarks a few side by side.
+POOL_SIZE = 4
+SIGNATURE_ROOM_MARGIN = 4096
+T = TypeVar("T")
 
 
 class HsmUnavailable(Exception):
@@ -128,30 +137,154 @@ def _library(path: str) -> Any:
     return pkcs11.lib(path)
 
 
-@contextmanager
-def _seal_signer() -> Iterator[PKCS11Signer]:
-    """A pyHanko signer on one fresh PKCS#11 session, closed on exit.
+@dataclass
+class _Lease:
+    """One open session, its signer, and whether an earlier seal used it."""
 
-    Any PKCS#11 fault, opening the session or signing in it, becomes
-    ``HsmUnavailable``.
+    session: Any
+    signer: PKCS11Signer
+    reused: bool = False
+
+
+class SessionPool:
+    """Open PKCS#11 sessions on one token and key, lent out one seal at a time.
+
+    A session is never used by two threads at once: each seal takes one from
+    the idle list (or opens one) and gives it back when done. When a session
+    that was kept fails, every kept session is closed (a restarted HSM or a
+    logout leaves them all dead) and the work is tried once on a new one.
     """
-    import pkcs11
+
+    def __init__(self, module: str, token_label: str, key_label: str) -> None:
+        self.module = module
+        self.token_label = token_label
+        self.key_label = key_label
+        self.opened = 0
+        self._idle: list[_Lease] = []
+        self._lock = threading.Lock()
+
+    def run(self, work: Callable[[PKCS11Signer], T]) -> T:
+        """Run ``work`` with a signer; PKCS#11 faults propagate after one retry."""
+        import pkcs11
+
+        lease = self._take()
+        try:
+            return self._use(lease, work)
+        except pkcs11.PKCS11Error:
+            if not lease.reused:
+                raise
+        self.close()
+        return self._use(self._take(), work)
+
+    def close(self) -> None:
+        """Close every idle session (ignoring faults of sessions already dead)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for lease in idle:
+            self._discard(lease)
+
+    def _use(self, lease: _Lease, work: Callable[[PKCS11Signer], T]) -> T:
+        import pkcs11
+
+        try:
+            result = work(lease.signer)
+        except pkcs11.PKCS11Error:
+            self._discard(lease)
+            raise
+        except BaseException:
+            self._give_back(lease)
+            raise
+        self._give_back(lease)
+        return result
+
+    def _take(self) -> _Lease:
+        with self._lock:
+            if self._idle:
+                lease = self._idle.pop()
+                lease.reused = True
+                return lease
+        return self._open()
+
+    def _give_back(self, lease: _Lease) -> None:
+        with self._lock:
+            if len(self._idle) < POOL_SIZE:
+                self._idle.append(lease)
+                return
+        self._discard(lease)
+
+    def _discard(self, lease: _Lease) -> None:
+        import pkcs11
+
+        with contextlib.suppress(pkcs11.PKCS11Error):
+            lease.session.close()
+
+    def _open(self) -> _Lease:
+        import pkcs11
+
+        token = _library(self.module).get_token(token_label=self.token_label)
+        try:
+            session = token.open(user_pin=_hsm_pin())
+        except pkcs11.UserAlreadyLoggedIn:
+            session = token.open()  # the token's login covers it
+        self.opened += 1
+        seal_certificate, *issuers = chain_certificates()
+        signer = _timed_signer_class()(
+            session,
+            signing_cert=seal_certificate,
+            ca_chain=issuers,
+            key_label=self.key_label,
+            other_certs_to_pull=(),
+        )
+        return _Lease(session, signer)
+
+
+@lru_cache(maxsize=1)
+def _timed_signer_class() -> type[PKCS11Signer]:
+    """The PKCS#11 signer of pyHanko, noting the signing time of each signature.
+
+    pyHanko puts that time in the CMS signing-time attribute (UTCTime, whole
+    seconds); keeping it spares reading the sealed PDF back to learn it.
+    """
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
+    class TimedSigner(PKCS11Signer):
+        signing_time: datetime | None = None
+
+        async def async_sign(self, *args: Any, **kwargs: Any) -> Any:
+            attributes = kwargs.get("signed_attr_settings")
+            if not kwargs.get("dry_run") and attributes is not None:
+                self.signing_time = attributes.signing_time
+            return await super().async_sign(*args, **kwargs)
+
+    return TimedSigner
+
+
+def _signed_at(signer: PKCS11Signer) -> datetime:
+    """The signing-time attribute of the signer's last signature, as embedded."""
+    signing_time = getattr(signer, "signing_time", None) or datetime.now(UTC)
+    return signing_time.astimezone(UTC).replace(microsecond=0)
+
+
+_POOLS: dict[tuple[str, str, str], SessionPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def session_pool() -> SessionPool:
+    """The pool of the configured module, token and key (one per process)."""
     settings = get_settings()
-    seal_certificate, *issuers = chain_certificates()
+    key = (settings.hsm_module, settings.hsm_token_label, settings.hsm_key_label)
+    with _POOLS_LOCK:
+        if key not in _POOLS:
+            _POOLS[key] = SessionPool(*key)
+        return _POOLS[key]
+
+
+def with_seal_signer(work: Callable[[PKCS11Signer], T]) -> T:
+    """Run ``work`` with a pooled signer; PKCS#11 faults become ``HsmUnavailable``."""
+    import pkcs11
+
     try:
-        token = _library(settings.hsm_module).get_token(
-            token_label=settings.hsm_token_label
-        )
-        with token.open(user_pin=_hsm_pin()) as session:
-            yield PKCS11Signer(
-                session,
-                signing_cert=seal_certificate,
-                ca_chain=issuers,
-                key_label=settings.hsm_key_label,
-                other_certs_to_pull=(),
-            )
+        return session_pool().run(work)
     except pkcs11.PKCS11Error as exc:
         raise HsmUnavailable(f"HSM refused: {type(exc).__name__}") from exc
 
@@ -169,7 +302,6 @@ def seal_pdf(source: IO[bytes], output: IO[bytes]) -> Seal:
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError
 
@@ -178,23 +310,34 @@ def seal_pdf(source: IO[bytes], output: IO[bytes]) -> Seal:
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm=DIGEST,
     )
-    try:
-        writer = IncrementalPdfFileWriter(source, strict=False)
-        with _seal_signer() as signer:
-            signers.PdfSigner(metadata, signer).sign_pdf(writer, output=output)
-            seal = _seal_of(signer, PADES, datetime.now(UTC))
+
+    def sign_with(signer: PKCS11Signer) -> Seal:
+        source.seek(0)
         output.seek(0)
-        embedded = PdfFileReader(output, strict=False).embedded_signatures[-1]
+        output.truncate()
+        writer = IncrementalPdfFileWriter(source, strict=False)
+        signers.PdfSigner(metadata, signer).sign_pdf(
+            writer, output=output, bytes_reserved=_signature_room()
+        )
+        return _seal_of(signer, PADES, _signed_at(signer))
+
+    try:
+        return with_seal_signer(sign_with)
     except (PdfError, SigningError) as exc:
         raise UnsignableDocument(f"the PDF cannot be sealed: {exc}") from exc
-    signed_at = embedded.self_reported_timestamp or seal.signing_time
-    return Seal(
-        seal.format,
-        seal.algorithm,
-        seal.certificate_subject,
-        seal.certificate_serial,
-        signed_at,
-    )
+
+
+@lru_cache(maxsize=1)
+def _signature_room() -> int:
+    """Bytes reserved in a PDF for the seal's CMS, written as hex digits.
+
+    Given instead of letting pyHanko estimate it by building a throw-away
+    signature before every real one (a third of a seal's time). Room for the
+    certificates and the RSA signature, with a 4 KB margin for the signed
+    attributes and their encoding, doubled for hex.
+    """
+    certificates = sum(len(c.dump()) for c in chain_certificates())
+    return 2 * (certificates + SIGNATURE_ROOM_MARGIN)
 
 
 def seal_detached(source: IO[bytes]) -> tuple[bytes, Seal]:
@@ -207,14 +350,17 @@ def seal_detached(source: IO[bytes]) -> tuple[bytes, Seal]:
 
     signing_time = datetime.now(UTC).replace(microsecond=0)
     attributes = PdfCMSSignedAttributes(signing_time=signing_time)
-    with _seal_signer() as signer:
+
+    def sign_with(signer: PKCS11Signer) -> tuple[bytes, Seal]:
+        source.seek(0)
         content = asyncio.run(
             signer.async_sign_general_data(
                 source, DIGEST, detached=True, signed_attr_settings=attributes
             )
         )
-        seal = _seal_of(signer, CMS, signing_time)
-    return bytes(content.dump()), seal
+        return bytes(content.dump()), _seal_of(signer, CMS, signing_time)
+
+    return with_seal_signer(sign_with)
 
 
 def _seal_of(signer: PKCS11Signer, format_name: str, signing_time: datetime) -> Seal:
@@ -312,11 +458,11 @@ def token_ready() -> str:
     from pkcs11 import ObjectClass
 
     settings = get_settings()
-    token = _library(settings.hsm_module).get_token(
-        token_label=settings.hsm_token_label
-    )
-    with token.open(user_pin=_hsm_pin()) as session:
-        session.get_key(
+
+    def find_key(signer: PKCS11Signer) -> None:
+        signer.pkcs11_session.get_key(
             object_class=ObjectClass.PRIVATE_KEY, label=settings.hsm_key_label
         )
+
+    session_pool().run(find_key)  # a session of its own would log the pool out
     return f"token {settings.hsm_token_label} key {settings.hsm_key_label}"

@@ -1,8 +1,14 @@
 """OCR function: S3 ``ObjectCreated`` notifications (through SQS) -> text read.
 
-Each object is checked (size, bytes), read page by page (Tesseract, or Textract
-with Tesseract as fallback in AWS) and queued for signing. A delivery is
-processed once (Powertools idempotency, keyed on bucket, key and ETag).
+Each object is checked (size, bytes, PDF safety), read page by page
+(Tesseract, or Textract with Tesseract as fallback in AWS) and queued for
+signing; refused bytes go to quarantine. A delivery is processed once
+(Powertools idempotency, keyed on bucket, key and ETag). The same queue
+carries operators' ``{"reprocess": {"case_id", "document_id"}}`` requests
+(``justicia documents reprocess``), which re-run the same steps on the
+document's stored bytes, and the chunks of long documents,
+``{"pages": {"case_id", "document_id", "first", "last", "total"}}``, each read
+by its own invocation; the one completing the document queues it for signing.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
 from chalicelib import pipeline, workers
+from chalicelib.documents import get_document
+from chalicelib.errors import NotFound
+from chalicelib.models import DocumentModel
 from chalicelib.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -42,11 +51,59 @@ def process_object(*, s3_object: dict[str, Any], last_attempt: bool) -> str:
     logger.append_keys(case_id=document.case_id, document_id=document.document_id)
     if pipeline.refuse_overwrite(document, stored):
         return "overwrite refused"
+    return read_document(document, stored, last_attempt)
+
+
+def resume_document(request: dict[str, Any], last_attempt: bool) -> str:
+    """Re-run reception and reading of a document an operator reprocesses."""
+    try:
+        document = get_document(str(request["case_id"]), str(request["document_id"]))
+    except NotFound:
+        logger.warning("reprocess request for an unknown document")
+        return "unknown document"
+    logger.append_keys(case_id=document.case_id, document_id=document.document_id)
+    try:
+        stored = pipeline.stored_object_of(document)
+    except pipeline.DocumentRejected as exc:
+        pipeline.refuse(document, exc)
+        return "rejected"
+    return read_document(document, stored, last_attempt)
+
+
+def read_document(
+    document: DocumentModel, stored: pipeline.StoredObject, last_attempt: bool
+) -> str:
+    """Accept and read a document's bytes, then queue it for signing."""
     try:
         pipeline.accept_upload(document, stored)
         pipeline.read_text(document)
     except pipeline.DocumentRejected as exc:
-        pipeline.mark_failed(document, str(exc))
+        pipeline.refuse(document, exc)
+        return "rejected"
+    except Exception as exc:
+        if last_attempt:
+            pipeline.mark_failed(
+                document, f"reading failed after retries: {type(exc).__name__}"
+            )
+        raise
+    if document.status == "OCR_DONE":
+        workers.send_to_signing(document.case_id, document.document_id)
+    return document.status
+
+
+def read_pages(request: dict[str, Any], last_attempt: bool) -> str:
+    """Read one chunk of a long document's pages (see ``pipeline.fan_out``)."""
+    try:
+        document = get_document(str(request["case_id"]), str(request["document_id"]))
+    except NotFound:
+        logger.warning("page chunk for an unknown document")
+        return "unknown document"
+    logger.append_keys(case_id=document.case_id, document_id=document.document_id)
+    pages = range(int(request["first"]), int(request["last"]) + 1)
+    try:
+        pipeline.read_chunk(document, pages, int(request["total"]))
+    except pipeline.DocumentRejected as exc:
+        pipeline.refuse(document, exc)
         return "rejected"
     except Exception as exc:
         if last_attempt:
@@ -60,7 +117,17 @@ def process_object(*, s3_object: dict[str, Any], last_attempt: bool) -> str:
 
 
 def record_handler(record: SQSRecord) -> None:
-    """Process every object announced by one SQS message."""
+    """Process every object announced by one SQS message (or one request)."""
+    request = workers.json_body(record)
+    last_attempt = workers.is_last_attempt(record)
+    if isinstance(request, dict) and "reprocess" in request:
+        outcome = resume_document(request["reprocess"], last_attempt)
+        logger.info("document reprocessed", extra={"outcome": outcome})
+        return
+    if isinstance(request, dict) and "pages" in request:
+        outcome = read_pages(request["pages"], last_attempt)
+        logger.info("page chunk read", extra={"outcome": outcome})
+        return
     for stored in workers.stored_objects(record.body):
         outcome = process_object(
             s3_object=stored.__dict__, last_attempt=workers.is_last_attempt(record)

@@ -35,7 +35,7 @@ def record_handler(record: SQSRecord) -> None:
     try:
         pipeline.sign(document)
     except pipeline.DocumentRejected as exc:
-        pipeline.mark_failed(document, str(exc))
+        pipeline.refuse(document, exc)
     except Exception as exc:
         if workers.is_last_attempt(record):
             pipeline.mark_failed(document, f"signing failed after retries: {exc}")

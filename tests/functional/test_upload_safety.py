@@ -1,0 +1,207 @@
+"""Upload safety: the presigned policy, encryption at rest, and hostile files.
+
+moto does not enforce a presigned POST's policy, so the policy is checked as
+written, and the pipeline's own checks after arrival are what the hostile
+uploads below run into.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PIL import Image, ImageDraw
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+from chalicelib import audit
+from chalicelib.aws import client
+from chalicelib.config import get_settings
+from chalicelib.models import DocumentModel
+from tests.functional.test_documents import announce, settled
+from tests.support import Api, new_case, run_pipeline, upload
+
+
+def scripted_pdf() -> bytes:
+    """A one-page PDF that runs JavaScript when opened."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    action = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('x')"),
+        }
+    )
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="", owner_password="owner")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def printed_tiff(lines: list[str]) -> bytes:
+    """A multi-page TIFF, one printed line a page."""
+    frames = []
+    for line in lines:
+        frame = Image.new("L", (900, 160), 255)
+        ImageDraw.Draw(frame).text((20, 60), line, fill=0, font_size=40)
+        frames.append(frame)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
+    return buffer.getvalue()
+
+
+def processed(
+    api: Api, headers: dict[str, str], data: bytes, content_type: str
+) -> DocumentModel:
+    """Announce, upload and run the pipeline; return the settled document."""
+    case = new_case(api, headers)
+    document = announce(api, headers, case["id"], data, content_type)
+    assert upload(document["upload"], data, content_type) == 204
+    run_pipeline(lambda: settled(case["id"], document["document_id"]))
+    return DocumentModel.get(case["id"], document["document_id"])
+
+
+def versions_of(key: str) -> list[Any]:
+    listed = client("s3").list_object_versions(
+        Bucket=get_settings().documents_bucket, Prefix=key
+    )
+    return [v for v in listed.get("Versions", []) if v["Key"] == key]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason", "message"),
+    [
+        (scripted_pdf(), "the PDF carries JavaScript", "Le document est chiffré"),
+        (encrypted_pdf(), "the PDF is encrypted", "Le document est chiffré"),
+        (
+            b"%PDF-1.7\n1 0 obj << /Pages 9 0 R >> endobj\n%%EOF",
+            "the PDF is corrupt",
+            "Le fichier est endommagé",
+        ),
+    ],
+)
+def test_unsafe_pdf_fails_and_its_bytes_go_to_quarantine(
+    api: Api, as_role: Any, data: bytes, reason: str, message: str
+) -> None:
+    row = processed(api, as_role("clerk"), data, "application/pdf")
+
+    assert row.status == "FAILED"
+    assert (row.failure_reason or "").startswith(reason)
+    status, shown = api.call(
+        "GET", f"/cases/{row.case_id}/documents/{row.document_id}", as_role("clerk")
+    )
+    assert status == 200
+    assert shown["reason_messages"]["fr"].startswith(message)
+    assert shown["reason_messages"]["ar"]
+    assert versions_of(row.object_key) == []  # the bytes left, not just hidden
+    bucket = get_settings().documents_bucket
+    target = f"quarantine/{row.object_key}"
+    head = client("s3").head_object(Bucket=bucket, Key=target)
+    assert head["Metadata"]["quarantine-reason"].startswith(reason)
+    failed = [
+        entry
+        for entry in audit.entries_for(f"case#{row.case_id}")
+        if entry["action"] == "DOCUMENT_FAILED"
+    ]
+    assert failed[-1]["details"]["quarantined_as"] == target
+
+
+def test_multi_page_tiff_is_read_page_by_page(api: Api, as_role: Any) -> None:
+    data = printed_tiff(["Jugement du tribunal", "Audience publique du lundi"])
+    row = processed(api, as_role("clerk"), data, "image/tiff")
+
+    assert row.status == "SIGNED", row.failure_reason
+    assert row.pages == 2
+
+
+@pytest.fixture
+def two_pages_at_most(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("JUSTICIA_MAX_PAGES", "2")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_more_pages_than_allowed_fails(
+    api: Api, as_role: Any, two_pages_at_most: None
+) -> None:
+    data = printed_tiff(["Une", "Deux", "Trois"])
+    row = processed(api, as_role("clerk"), data, "image/tiff")
+
+    assert row.status == "FAILED"
+    assert row.failure_reason == "the file has 3 pages, more than the 2 allowed"
+    assert row.failure_code == "document_too_many_pages"
+
+
+def test_presigned_policy_pins_key_type_size_and_encryption(
+    api: Api, as_role: Any
+) -> None:
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    size = 400 * 1024 * 1024  # large scans of hundreds of MB are announced
+    status, document = api.call(
+        "POST",
+        f"/cases/{case['id']}/documents",
+        clerk,
+        {"filename": "bundle.pdf", "content_type": "application/pdf", "size": size},
+    )
+    assert status == 201, document
+
+    fields = document["upload"]["fields"]
+    policy = json.loads(base64.b64decode(fields["policy"]))
+    conditions = policy["conditions"]
+    key = f"uploads/{case['id']}/{document['document_id']}/original"
+    assert {"key": key} in conditions
+    assert {"Content-Type": "application/pdf"} in conditions
+    assert ["content-length-range", 1, size] in conditions
+    key_id = get_settings().documents_kms_key_id
+    assert key_id
+    assert {"x-amz-server-side-encryption": "aws:kms"} in conditions
+    assert {"x-amz-server-side-encryption-aws-kms-key-id": key_id} in conditions
+
+
+def test_uploads_and_seals_are_encrypted_with_the_stage_key(
+    api: Api, as_role: Any
+) -> None:
+    data = printed_tiff(["Jugement du tribunal"])
+    row = processed(api, as_role("clerk"), data, "image/tiff")
+    assert row.status == "SIGNED", row.failure_reason
+    assert row.signature is not None
+
+    s3 = client("s3")
+    bucket = get_settings().documents_bucket
+    for key in (row.object_key, row.signature.object_key, row.text_key):
+        head = s3.head_object(Bucket=bucket, Key=key)
+        assert head["ServerSideEncryption"] == "aws:kms", key
+        assert head["SSEKMSKeyId"].endswith(
+            get_settings().documents_kms_key_id.rsplit("/", 1)[-1]
+        ), key
+
+
+def test_bucket_expires_temporary_prefixes(stack: Any) -> None:
+    s3 = client("s3")
+    bucket = get_settings().documents_bucket
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    expiring = {
+        rule["Filter"]["Prefix"]: rule["Expiration"]["Days"]
+        for rule in rules
+        if "Expiration" in rule
+    }
+    assert expiring == {"quarantine/": 180, "tmp/": 7}
+    encryption = s3.get_bucket_encryption(Bucket=bucket)
+    (rule,) = encryption["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
