@@ -1,0 +1,31 @@
+"""Times at court: hearing times are the court's wall-clock times.
+
+The API answers them with the court's offset (``2026-12-04T09:00:00+01:00``),
+so a client shows the hour as written without converting it through its own
+time-zone data (a browser's copy may disagree with the law on Morocco's
+offset). A time sent without an offset is taken as court time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from chalicelib.config import get_settings
+
+
+def court_zone() -> ZoneInfo:
+    """The courts' time zone (``JUSTICIA_COURT_TIMEZONE``, Africa/Casablanca)."""
+    return ZoneInfo(get_settings().court_timezone)
+
+
+def at_court(moment: datetime) -> datetime:
+    """``moment`` with the court's offset; a naive time is court time already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=court_zone())
+    return moment.astimezone(court_zone())
+
+
+def court_iso(moment: datetime | None) -> str | None:
+    """``moment`` as ISO 8601 with the court's offset, or None."""
+    return at_court(moment).isoformat() if moment else None

@@ -1,0 +1,279 @@
+"""Hearings: schedule, postpone with a reason, record the outcome; a court's list.
+
+A hearing is a record of its case (``HEARING#<id>``) carrying ``court_day``,
+so a court's hearing list for a day is one query of an index, in order of
+time. A judge and a room each hold one hearing per slot (``hearing_slot_minutes``
+long, from the hour): booking takes a guard item per judge and per room in the
+same transaction as the hearing, so two bookings of the same slot cannot both
+succeed, whatever their timing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.changes import Change
+from chalicelib.config import get_settings
+from chalicelib.court_time import court_iso, court_zone
+from chalicelib.errors import Conflict, NotFound, TransitionRefused, ValidationFailed
+from chalicelib.models import CaseModel, CaseRecordModel, RegistryModel, UserModel
+from chalicelib.schemas import (
+    HearingOutcome,
+    HearingOutcomeRequest,
+    PostponeHearingRequest,
+    ScheduleHearingRequest,
+)
+from chalicelib.workflow import PENDING, move_status
+
+if TYPE_CHECKING:
+    from chalicelib.audit import Actor
+
+OUTCOME_STATUS = {
+    HearingOutcome.RESERVED_FOR_JUDGMENT: "DELIBERATION",
+    HearingOutcome.STRUCK_OFF: "CLOSED",
+}
+
+
+def schedule(
+    case: CaseModel,
+    request: ScheduleHearingRequest,
+    actor: Actor,
+    now: datetime | None = None,
+) -> CaseRecordModel:
+    """Set a hearing of a pending case; the case is then ``SCHEDULED``."""
+    if case.status not in PENDING:
+        raise TransitionRefused(f"a {case.status} case has no hearings")
+    change = Change(case, actor, "SCHEDULE_HEARING", now or datetime.now(UTC))
+    judge = _judge_of(case, request.judge)
+    hearing = _book(change, judge, request.room, _future(request.starts_at, change))
+    if case.status != "SCHEDULED":
+        move_status(change, "SCHEDULED")
+    change.details.update({"hearing_id": _hearing_id(hearing), "judge": judge})
+    change.update_case(request.version)
+    change.add_event("HEARING_SCHEDULED", next_hearing_at=hearing.starts_at)
+    change.commit()
+    return hearing
+
+
+def postpone(
+    case: CaseModel,
+    hearing_id: str,
+    request: PostponeHearingRequest,
+    actor: Actor,
+    now: datetime | None = None,
+) -> CaseRecordModel:
+    """Move a scheduled hearing to a new time, with the reason; slots follow."""
+    hearing = _scheduled_hearing(case, hearing_id)
+    change = Change(case, actor, "POSTPONE_HEARING", now or datetime.now(UTC))
+    starts_at = _future(request.starts_at, change)
+    before, held = hearing.starts_at, set(_slot_keys(hearing))
+    hearing.room = request.room or hearing.room
+    _place(hearing, case, starts_at)
+    wanted = set(_slot_keys(hearing))
+    for key in sorted(held - wanted):
+        change.delete(RegistryModel(pk=key))
+    for key in sorted(wanted - held):
+        change.take_slot(RegistryModel(pk=key, case_id=case.case_id))
+    hearing.postponements = int(hearing.postponements or 0) + 1
+    hearing.reason = request.reason
+    change.save(hearing)
+    change.details.update(
+        {"hearing_id": hearing_id, "before": _iso(before), "after": _iso(starts_at)}
+    )
+    change.update_case(request.version)
+    change.add_event(
+        "HEARING_POSTPONED", decision=request.reason, next_hearing_at=starts_at
+    )
+    change.commit()
+    return hearing
+
+
+def record_outcome(
+    case: CaseModel,
+    hearing_id: str,
+    request: HearingOutcomeRequest,
+    actor: Actor,
+    now: datetime | None = None,
+) -> CaseRecordModel | None:
+    """Record what a hearing ended with; an adjournment books the next one.
+
+    Returns the next hearing when adjourned, else None.
+    """
+    hearing = _scheduled_hearing(case, hearing_id)
+    change = Change(case, actor, "RECORD_HEARING_OUTCOME", now or datetime.now(UTC))
+    if hearing.starts_at is None or hearing.starts_at > change.now:
+        raise Conflict("a hearing's outcome is recorded once it has started")
+    hearing.hearing_status = "HELD"
+    hearing.outcome = request.outcome.value
+    hearing.decision = request.decision
+    change.save(hearing)
+    first_date = 1 if not hearing.postponements else 0
+    change.count(
+        case.court_code,
+        change.now.date().isoformat(),
+        hearings_held=1,
+        held_on_first_date=first_date,
+    )
+    following = None
+    if request.next_starts_at is not None:
+        starts_at = _future(request.next_starts_at, change, "next_starts_at")
+        following = _book(change, str(hearing.judge), str(hearing.room), starts_at)
+    else:
+        case.next_hearing_at = None
+        move_status(change, OUTCOME_STATUS[request.outcome])
+    change.details.update({"hearing_id": hearing_id, "outcome": request.outcome.value})
+    change.update_case(request.version)
+    change.add_event(
+        f"HEARING_{request.outcome.value.upper()}",
+        decision=request.decision,
+        next_hearing_at=following.starts_at if following else None,
+    )
+    change.commit()
+    return following
+
+
+def hearings_of(case_id: str) -> list[CaseRecordModel]:
+    """The hearings of a case, one query."""
+    return list(
+        CaseRecordModel.query(
+            case_id, CaseRecordModel.record_key.startswith("HEARING#")
+        )
+    )
+
+
+def court_list(court_code: str, day: date) -> list[CaseRecordModel]:
+    """A court's hearings of ``day``, in order of time (the hearing table)."""
+    rows = CaseRecordModel.court_day_index.query(f"{court_code}#{day.isoformat()}")
+    return sorted(rows, key=lambda row: (row.starts_at, str(row.room)))
+
+
+def hearing_json(hearing: CaseRecordModel, public: bool = False) -> dict[str, Any]:
+    """A hearing for the API; the public list has no subject, judge or reason."""
+    data: dict[str, Any] = {
+        "id": _hearing_id(hearing),
+        "case_id": hearing.case_id,
+        "file_number": hearing.file_number,
+        "case_type_code": hearing.case_type_code,
+        "starts_at": _iso(hearing.starts_at),
+        "room": hearing.room,
+        "status": hearing.hearing_status,
+    }
+    if public:
+        data.pop("case_id")
+        return data
+    return {
+        **data,
+        "subject": hearing.subject,
+        "judge": hearing.judge,
+        "first_starts_at": _iso(hearing.first_starts_at),
+        "postponements": int(hearing.postponements or 0),
+        "postponement_reason": hearing.reason,
+        "outcome": hearing.outcome,
+        "decision": hearing.decision,
+    }
+
+
+def parse_day(value: str | None) -> date:
+    """The ``date`` query parameter (``YYYY-MM-DD``), naming it when wrong."""
+    if not value:
+        raise ValidationFailed.field("date", "is required (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed.field("date", "must be a date, YYYY-MM-DD") from exc
+
+
+def _book(
+    change: Change, judge: str, room: str, starts_at: datetime
+) -> CaseRecordModel:
+    """Create a hearing of the change's case and take its judge's and room's slot."""
+    case = change.case
+    hearing = CaseRecordModel(
+        case_id=case.case_id,
+        record_key=f"HEARING#{uuid.uuid4().hex[:12]}",
+        recorded_at=change.now,
+        recorded_by=change.actor.username,
+        judge=judge,
+        room=room,
+        hearing_status="SCHEDULED",
+        first_starts_at=starts_at,
+        postponements=0,
+    )
+    _place(hearing, case, starts_at)
+    _take_slots(change, hearing)
+    change.save_new(hearing)
+    if case.next_hearing_at is None or case.next_hearing_at < change.now:
+        case.next_hearing_at = starts_at
+    else:
+        case.next_hearing_at = min(case.next_hearing_at, starts_at)
+    return hearing
+
+
+def _place(hearing: CaseRecordModel, case: CaseModel, starts_at: datetime) -> None:
+    """Put the hearing at ``starts_at`` on its court's list of that local day."""
+    from chalicelib.cases import file_number_of
+
+    local_day = starts_at.astimezone(court_zone()).date()
+    hearing.starts_at = starts_at.astimezone(UTC)
+    hearing.court_day = f"{case.court_code}#{local_day.isoformat()}"
+    hearing.file_number = str(file_number_of(case))
+    hearing.case_type_code = case.case_type_code
+    hearing.subject = case.subject
+
+
+def _slot_keys(hearing: CaseRecordModel) -> list[str]:
+    minutes = get_settings().hearing_slot_minutes
+    starts_at = hearing.starts_at or datetime.now(UTC)
+    stamp = int(starts_at.timestamp()) // (minutes * 60) * (minutes * 60)
+    slot = datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%dT%H:%M")
+    court = str(hearing.court_day).split("#")[0]
+    return [
+        f"SLOT#JUDGE#{hearing.judge}#{slot}",
+        f"SLOT#ROOM#{court}#{hearing.room}#{slot}",
+    ]
+
+
+def _take_slots(change: Change, hearing: CaseRecordModel) -> None:
+    for key in _slot_keys(hearing):
+        change.take_slot(RegistryModel(pk=key, case_id=hearing.case_id))
+
+
+def _scheduled_hearing(case: CaseModel, hearing_id: str) -> CaseRecordModel:
+    try:
+        hearing = CaseRecordModel.get(case.case_id, f"HEARING#{hearing_id}")
+    except CaseRecordModel.DoesNotExist as exc:
+        raise NotFound("hearing not found") from exc
+    if hearing.hearing_status != "SCHEDULED":
+        raise Conflict(f"the hearing is already {hearing.hearing_status}")
+    return hearing
+
+
+def _judge_of(case: CaseModel, requested: str | None) -> str:
+    """The hearing's judge: the one asked for (checked), else the reporting judge."""
+    if requested is None or requested == case.reporting_judge:
+        if not case.reporting_judge:
+            raise ValidationFailed.field("judge", "is required: no reporting judge yet")
+        return str(case.reporting_judge)
+    try:
+        judge = UserModel.get(requested)
+    except UserModel.DoesNotExist as exc:
+        raise ValidationFailed.field("judge", "is not a user") from exc
+    if judge.role != "JUDGE" or not judge.active or case.court_code not in judge.courts:
+        raise ValidationFailed.field("judge", "is not an active judge of this court")
+    return requested
+
+
+def _future(starts_at: datetime, change: Change, field: str = "starts_at") -> datetime:
+    if starts_at <= change.now:
+        raise ValidationFailed.field(field, "must be in the future")
+    return starts_at.astimezone(UTC)
+
+
+def _hearing_id(hearing: CaseRecordModel) -> str:
+    return str(hearing.record_key).removeprefix("HEARING#")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return court_iso(moment)
