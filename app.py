@@ -8,14 +8,24 @@ from typing import Any
 from chalice.app import Chalice
 
 from chalicelib.observability import logger, metrics
-from chalicelib.routes import cases, public, security, system, users
+from chalicelib.routes import (
+    cases,
+    proceedings,
+    public,
+    search,
+    security,
+    system,
+    users,
+)
 
 app = Chalice(app_name="justicia")
 app.register_blueprint(security.blueprint)
 app.register_blueprint(system.blueprint)
 app.register_blueprint(cases.blueprint)
+app.register_blueprint(proceedings.blueprint)
 app.register_blueprint(users.blueprint)
 app.register_blueprint(public.blueprint)
+app.register_blueprint(search.blueprint)
 
 
 @app.middleware("http")

@@ -3,17 +3,18 @@
 Records are written in the same DynamoDB transaction as the change they
 describe whenever there is one, so no change goes unaudited.
 
-NOTE: the trail is append-only by permission (the functions may only put) but
-not yet tamper-evident: records are not chained by hash, so an operator with
-write access to the table could alter one unnoticed. A hash chain per target,
-verified by a scheduled job, is what the product promises.
+The trail is append-only by permission (the functions may only put) and
+tamper-evident by its hourly seals (``chalicelib.audit_seals``): a record
+altered, removed or added after its hour was sealed is found by ``justicia
+audit verify`` and by the daily verification job.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib.models import AuditModel
@@ -30,6 +31,20 @@ class Actor:
 
 
 SYSTEM = Actor(username="system", role="SYSTEM", request_id="-")
+
+# Changes of who may do what: always security events.
+PERMISSION_CHANGES = frozenset(
+    {
+        "CREATE_USER",
+        "RESET_PASSWORD",
+        "CHANGE_ROLE",
+        "DEACTIVATE_USER",
+        "REACTIVATE_USER",
+        "EXPIRE_PASSWORD",
+        "ACCOUNT_LOCKED",
+        "LOGIN_RATE_LIMITED",
+    }
+)
 
 
 @dataclass
@@ -58,7 +73,20 @@ def build_record(
         request_id=actor.request_id,
         source_ip=actor.source_ip,
         details=entry.details or None,
+        hour=occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H"),
+        category=(
+            f"SECURITY#{occurred_at.date().isoformat()}"
+            if is_security_event(entry)
+            else None
+        ),
     )
+
+
+def is_security_event(entry: AuditEntry) -> bool:
+    """A sign-in that failed or was refused, or a change of permissions."""
+    if entry.action in PERMISSION_CHANGES:
+        return True
+    return entry.action == "LOGIN" and entry.outcome in ("FAILURE", "REFUSED")
 
 
 def record(actor: Actor, entry: AuditEntry) -> None:
@@ -69,16 +97,32 @@ def record(actor: Actor, entry: AuditEntry) -> None:
 def entries_for(target: str, limit: int = 100) -> list[dict[str, Any]]:
     """Return the newest audit records of ``target`` (e.g. ``case#<id>``)."""
     rows = AuditModel.query(target, scan_index_forward=False, limit=limit)
-    return [
-        {
-            "occurred_at": row.occurred_at.isoformat(),
-            "actor": row.actor,
-            "role": row.role,
-            "action": row.action,
-            "target": row.target,
-            "outcome": row.outcome,
-            "request_id": row.request_id,
-            "details": row.details.as_dict() if row.details else {},
-        }
-        for row in rows
-    ]
+    return [entry_json(row) for row in rows]
+
+
+def entry_json(row: AuditModel) -> dict[str, Any]:
+    """An audit record for the API."""
+    return {
+        "occurred_at": row.occurred_at.isoformat(),
+        "actor": row.actor,
+        "role": row.role,
+        "action": row.action,
+        "target": row.target,
+        "outcome": row.outcome,
+        "request_id": row.request_id,
+        "source_ip": row.source_ip,
+        "details": row.details.as_dict() if row.details else {},
+    }
+
+
+def security_events(start: date, end: date) -> Iterator[AuditModel]:
+    """Security events from ``end`` back to ``start``, newest first.
+
+    One query of the security index per day of the period.
+    """
+    day = end
+    while day >= start:
+        yield from AuditModel.security_index.query(
+            f"SECURITY#{day.isoformat()}", scan_index_forward=False
+        )
+        day -= timedelta(days=1)

@@ -5,8 +5,10 @@ A page is read with one ``Query`` of the ``court_code-registered_at`` index
 filter the page. The cursor is opaque to callers (the encoded index position)
 and is checked on its return to belong to the court asked for.
 
-NOTE: lawyers and citizens have no list yet: "my cases" needs an index of
-cases by counsel and by party, which comes with case management (issue 4).
+With ``judge``, the page is read from the ``reporting_judge-registered_at``
+index instead, filtered to the court; with ``hearing_date``, from the court's
+hearing list of that day. Lawyers and citizens list their cases
+with ``GET /my/cases`` (``chalicelib.records``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from chalicelib.court_time import court_iso
 from chalicelib.errors import ValidationFailed
-from chalicelib.models import CaseModel
+from chalicelib.models import CaseModel, CaseRecordModel
 
 MAX_PAGE = 100
 
@@ -32,6 +35,8 @@ class CaseQuery:
     year: int | None = None
     status: str | None = None
     case_type_code: str | None = None
+    judge: str | None = None
+    hearing_date: date | None = None
     limit: int = 20
     cursor: str | None = None
 
@@ -44,16 +49,27 @@ def list_cases(query: CaseQuery) -> tuple[list[CaseModel], str | None]:
             datetime(query.year, 1, 1, tzinfo=UTC),
             datetime(query.year, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
         )
-    page = CaseModel.court_index.query(
-        query.court_code,
+    index, attribute, value, filters = _source(query)
+    page = index.query(
+        value,
         range_key_condition=condition,
-        filter_condition=_filters(query),
+        filter_condition=filters,
         scan_index_forward=False,
         limit=query.limit,
-        last_evaluated_key=decode_cursor(query.cursor, query.court_code),
+        last_evaluated_key=decode_key(query.cursor, attribute, value),
     )
     cases = list(page)
     return cases, encode_cursor(page.last_evaluated_key)
+
+
+def _source(query: CaseQuery) -> tuple[Any, str, str, Any]:
+    """The index a page is read from, its partition (name, value), the filter."""
+    filters = _filters(query)
+    if not query.judge:
+        return CaseModel.court_index, "court_code", query.court_code, filters
+    court = CaseModel.court_code == query.court_code
+    combined = court if filters is None else filters & court
+    return CaseModel.judge_index, "reporting_judge", query.judge, combined
 
 
 def _filters(query: CaseQuery) -> Any:
@@ -76,26 +92,39 @@ def encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str | None, court_code: str) -> dict[str, Any] | None:
-    """Read a cursor back; ``ValidationFailed`` if it is not one of this list's."""
+def decode_key(cursor: str | None, attribute: str, value: str) -> dict[str, Any] | None:
+    """Read a cursor back; ``ValidationFailed`` unless it is one of this list's.
+
+    ``attribute`` and ``value`` name the list's partition (``court_code`` and
+    the court, say): a cursor of another list is refused.
+    """
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        court = key["court_code"]["S"]
-        if not isinstance(key["case_id"]["S"], str):
-            raise TypeError("case_id")
+        partition = key[attribute]["S"]
+        if not all(isinstance(v, dict) and len(v) == 1 for v in key.values()):
+            raise TypeError("key")
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
         raise ValidationFailed.field("cursor", "not a cursor of this list") from exc
-    if court != court_code:
-        raise ValidationFailed.field("cursor", "belongs to another court's list")
+    if partition != value:
+        raise ValidationFailed.field("cursor", "belongs to another list")
     return dict(key)
 
 
 def parse_query(params: dict[str, str]) -> CaseQuery:
     """Validate the query string of ``GET /cases``, naming any bad parameter."""
-    known = {"court", "year", "status", "type", "limit", "cursor"}
+    known = {
+        "court",
+        "year",
+        "status",
+        "type",
+        "judge",
+        "hearing_date",
+        "limit",
+        "cursor",
+    }
     for name in params:
         if name not in known:
             raise ValidationFailed.field(name, "unknown parameter")
@@ -107,9 +136,59 @@ def parse_query(params: dict[str, str]) -> CaseQuery:
         year=_int(params, "year", 1900, 2999),
         status=params.get("status") or None,
         case_type_code=params.get("type") or None,
+        judge=params.get("judge") or None,
+        hearing_date=_hearing_date(params),
         limit=_int(params, "limit", 1, MAX_PAGE) or 20,
         cursor=params.get("cursor") or None,
     )
+
+
+def _hearing_date(params: dict[str, str]) -> date | None:
+    value = params.get("hearing_date")
+    if not value:
+        return None
+    for other in ("status", "year"):
+        if params.get(other):
+            raise ValidationFailed.field(other, "cannot be combined with hearing_date")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed.field("hearing_date", "must be YYYY-MM-DD") from exc
+
+
+def list_by_hearing_date(query: CaseQuery) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the cases heard at the court on ``query.hearing_date``.
+
+    Read from the hearing list's index (one query); type and judge filter it.
+    """
+    partition = f"{query.court_code}#{query.hearing_date}"
+    condition = None
+    for attribute, value in (
+        (CaseRecordModel.case_type_code, query.case_type_code),
+        (CaseRecordModel.judge, query.judge),
+    ):
+        if value is not None:
+            clause = attribute == value
+            condition = clause if condition is None else condition & clause
+    page = CaseRecordModel.court_day_index.query(
+        partition,
+        filter_condition=condition,
+        limit=query.limit,
+        last_evaluated_key=decode_key(query.cursor, "court_day", partition),
+    )
+    rows = [
+        {
+            "id": row.case_id,
+            "file_number": row.file_number,
+            "court_code": query.court_code,
+            "case_type_code": row.case_type_code,
+            "subject": row.subject,
+            "hearing_starts_at": court_iso(row.starts_at),
+            "room": row.room,
+        }
+        for row in page
+    ]
+    return rows, encode_cursor(page.last_evaluated_key)
 
 
 def _int(params: dict[str, str], name: str, low: int, high: int) -> int | None:

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+DEFAULT_MAX_PAGES = 2000
+# A document with more pages is read in chunks of this many, one message each.
+DEFAULT_OCR_PAGES_PER_CHUNK = 10
+# An A0 sheet at 300 dpi is about 140 million pixels; larger is refused.
+DEFAULT_MAX_PAGE_PIXELS = 150_000_000
 
 
 def _env(name: str, default: str = "") -> str:
@@ -63,6 +68,11 @@ class Settings:
     hsm_token_label: str
     hsm_key_label: str
     hsm_pin_secret_id: str
+    national_id_key_secret_id: str
+    audit_seals_bucket: str
+    court_timezone: str
+    hearing_slot_minutes: int
+    public_tracking_per_minute: int
     signing_chain_parameter: str
     ocr_engine: str
     max_upload_bytes: int
@@ -70,6 +80,13 @@ class Settings:
     health_checks: tuple[str, ...]
     public_verifications_per_minute: int
     login: LoginPolicy
+    max_pages: int = DEFAULT_MAX_PAGES
+    max_page_pixels: int = DEFAULT_MAX_PAGE_PIXELS
+    documents_kms_key_id: str = ""
+    ocr_pages_per_chunk: int = DEFAULT_OCR_PAGES_PER_CHUNK
+    search_url: str = ""
+    search_replicas: int = 1
+    search_queries_per_minute: int = 120
 
     def table_name(self, name: str) -> str:
         """Return the physical name of a logical table, e.g. ``cases``."""
@@ -116,6 +133,17 @@ def get_settings() -> Settings:
         hsm_pin_secret_id=_env(
             "JUSTICIA_HSM_PIN_SECRET_ID", f"justicia/{stage}/hsm-pin"
         ),
+        audit_seals_bucket=_env(
+            "JUSTICIA_AUDIT_SEALS_BUCKET", f"justicia-{stage}-audit-seals"
+        ),
+        court_timezone=_env("JUSTICIA_COURT_TIMEZONE", "Africa/Casablanca"),
+        hearing_slot_minutes=int(_env("JUSTICIA_HEARING_SLOT_MINUTES", "30")),
+        public_tracking_per_minute=int(
+            _env("JUSTICIA_PUBLIC_TRACKING_PER_MINUTE", "60")
+        ),
+        national_id_key_secret_id=_env(
+            "JUSTICIA_NATIONAL_ID_KEY_SECRET_ID", f"justicia/{stage}/national-id-key"
+        ),
         signing_chain_parameter=_env(
             "JUSTICIA_SIGNING_CHAIN_PARAMETER", f"/justicia/{stage}/signing-chain"
         ),
@@ -135,4 +163,15 @@ def get_settings() -> Settings:
         public_verifications_per_minute=int(
             _env("JUSTICIA_PUBLIC_VERIFICATIONS_PER_MINUTE", "60")
         ),
+        max_pages=int(_env("JUSTICIA_MAX_PAGES", str(DEFAULT_MAX_PAGES))),
+        max_page_pixels=int(
+            _env("JUSTICIA_MAX_PAGE_PIXELS", str(DEFAULT_MAX_PAGE_PIXELS))
+        ),
+        documents_kms_key_id=_env("JUSTICIA_DOCUMENTS_KMS_KEY_ID"),
+        ocr_pages_per_chunk=int(
+            _env("JUSTICIA_OCR_PAGES_PER_CHUNK", str(DEFAULT_OCR_PAGES_PER_CHUNK))
+        ),
+        search_url=_env("JUSTICIA_SEARCH_URL"),
+        search_replicas=int(_env("JUSTICIA_SEARCH_REPLICAS", "1")),
+        search_queries_per_minute=int(_env("JUSTICIA_SEARCH_PER_MINUTE", "120")),
     )

@@ -64,6 +64,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "SHA-256.",
         "ar": "المحتوى المرسل كبير جدا؛ يرجى إرسال بصمته SHA-256 بدلا منه.",
     },
+    "stale_version": {
+        "fr": "Le dossier a été modifié entre-temps; rechargez-le puis recommencez.",
+        "ar": "تم تعديل الملف في الأثناء؛ يرجى إعادة تحميله ثم المحاولة من جديد.",
+    },
+    "transition_refused": {
+        "fr": "Ce changement d'état du dossier n'est pas permis.",
+        "ar": "هذا التغيير في حالة الملف غير مسموح به.",
+    },
+    "slot_taken": {
+        "fr": "Le juge ou la salle a déjà une audience à cette heure.",
+        "ar": "للقاضي أو للقاعة جلسة أخرى في هذا الوقت.",
+    },
     "internal_error": {
         "fr": "Erreur interne. Communiquez l'identifiant de la requête au support.",
         "ar": "خطأ داخلي. يرجى تبليغ الدعم بمعرف الطلب.",
@@ -196,3 +208,57 @@ class PayloadTooLarge(JusticiaError):
 
     status_code = 413
     code = "payload_too_large"
+
+
+class StaleVersion(Conflict):
+    """The case changed since the caller read it: reload, then try again."""
+
+    code = "stale_version"
+
+
+class TransitionRefused(Conflict):
+    """The case's status may not go from its current value to the one asked."""
+
+    code = "transition_refused"
+
+
+class SlotTaken(Conflict):
+    """The judge or the room already has a hearing at that time."""
+
+    code = "slot_taken"
+
+
+# Why a document ended FAILED, for its readers: ``DocumentModel.failure_code``
+# names one of these; ``failure_reason`` keeps the technical detail.
+DOCUMENT_FAILURES: dict[str, dict[str, str]] = {
+    "document_empty": {
+        "fr": "Le fichier reçu est vide.",
+        "ar": "الملف المستلم فارغ.",
+    },
+    "document_too_large": {
+        "fr": "Le fichier ou l'une de ses pages dépasse la taille autorisée.",
+        "ar": "الملف أو إحدى صفحاته يتجاوز الحجم المسموح به.",
+    },
+    "document_wrong_type": {
+        "fr": "Le contenu du fichier ne correspond pas au type déclaré.",
+        "ar": "محتوى الملف لا يطابق النوع المصرح به.",
+    },
+    "document_too_many_pages": {
+        "fr": "Le document compte plus de pages que le nombre autorisé.",
+        "ar": "عدد صفحات الوثيقة يتجاوز العدد المسموح به.",
+    },
+    "document_unsafe": {
+        "fr": "Le document est chiffré ou contient des éléments actifs (scripts, "
+        "pièces jointes, formulaires XFA); il a été mis en quarantaine.",
+        "ar": "الوثيقة مشفرة أو تتضمن عناصر نشطة (برامج نصية، مرفقات، "
+        "استمارات XFA)، وقد وضعت في الحجر.",
+    },
+    "document_corrupt": {
+        "fr": "Le fichier est endommagé ou illisible.",
+        "ar": "الملف تالف أو غير قابل للقراءة.",
+    },
+    "document_failed": {
+        "fr": "Le traitement du document a échoué; un opérateur peut le relancer.",
+        "ar": "فشلت معالجة الوثيقة؛ يمكن للمشغل إعادة إطلاقها.",
+    },
+}

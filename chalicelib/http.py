@@ -30,6 +30,9 @@ JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 # Every registered route and the action it declares ("public" for no login).
 ROUTE_ACTIONS: dict[tuple[str, str], str] = {}
+# Every registered route's body model (a name in ``chalicelib.schemas``) and its
+# view's docstring: what the OpenAPI description is made from.
+ROUTE_DOCS: dict[tuple[str, str], tuple[str | None, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ def endpoint(
     ROUTE_ACTIONS[(method, path)] = action
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        ROUTE_DOCS[(method, path)] = (body, view.__doc__ or "")
+
         @wraps(view)
         def handle(**params: str) -> Response:
             request = blueprint.current_request

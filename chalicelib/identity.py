@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,50 @@ ROLES = ("ADMIN", "JUDGE", "CLERK", "LAWYER", "CITIZEN")
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105 - a challenge name
 # How long the authorizer trusts a user's standing read from the users table.
 STANDING_SECONDS = 5.0
+STANDING_FIELDS = (
+    "role",
+    "active",
+    "signed_out_at",
+    "courts",
+    "bar",
+    "roll_number",
+    "national_id_digest",
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user's profile says the user works on: the object-level rules.
+
+    Courts served (judges, clerks), bar and roll number (lawyers), the keyed
+    digest of the national ID (citizens). The authorizer reads it with the
+    user's standing, so a route needs no second read of the profile.
+    """
+
+    courts: tuple[str, ...] = ()
+    bar: str | None = None
+    roll_number: str | None = None
+    national_id_digest: str | None = None
+
+    def as_context(self) -> dict[str, str]:
+        """Serialise as strings (API Gateway's context holds nothing else)."""
+        return {
+            "courts": ",".join(self.courts),
+            "bar": self.bar or "",
+            "roll_number": self.roll_number or "",
+            "national_id_digest": self.national_id_digest or "",
+        }
+
+    @classmethod
+    def from_context(cls, context: dict[str, Any]) -> Scope:
+        """Rebuild the scope from the authorizer context."""
+        courts = str(context.get("courts") or "")
+        return cls(
+            courts=tuple(code for code in courts.split(",") if code),
+            bar=str(context.get("bar") or "") or None,
+            roll_number=str(context.get("roll_number") or "") or None,
+            national_id_digest=str(context.get("national_id_digest") or "") or None,
+        )
 
 
 @dataclass(frozen=True)
@@ -45,6 +89,7 @@ class Caller:
     role: str
     token_use: str
     issued_at: int = 0
+    scope: Scope = Scope()
 
     def as_context(self) -> dict[str, str]:
         """Serialise for the API Gateway authorizer context (strings only)."""
@@ -52,13 +97,19 @@ class Caller:
             "username": self.username,
             "role": self.role,
             "token_use": self.token_use,
+            **self.scope.as_context(),
         }
 
     @classmethod
     def from_context(cls, context: dict[str, Any]) -> Caller:
         """Rebuild the caller from the authorizer context of a request."""
         try:
-            return cls(context["username"], context["role"], context["token_use"])
+            return cls(
+                context["username"],
+                context["role"],
+                context["token_use"],
+                scope=Scope.from_context(context),
+            )
         except KeyError as exc:
             raise Unauthorized("no verified caller") from exc
 
@@ -251,6 +302,7 @@ class Standing:
     role: str
     active: bool
     signed_out_at: int | None = None
+    scope: Scope = Scope()
 
 
 _standings: dict[str, tuple[float, Standing | None]] = {}
@@ -263,10 +315,11 @@ def authenticate(token: str) -> Caller:
     a deactivation reaches every API instance within that time.
     """
     caller = verify_token(token)
-    reason = refusal(caller, standing_of(caller.username))
-    if reason:
+    standing = standing_of(caller.username)
+    reason = refusal(caller, standing)
+    if reason or standing is None:
         raise Unauthorized(f"invalid token: {reason}")
-    return caller
+    return replace(caller, scope=standing.scope)
 
 
 def refusal(caller: Caller, standing: Standing | None) -> str | None:
@@ -313,15 +366,19 @@ def _read_standing(username: str) -> Standing | None:
     from chalicelib.models import UserModel
 
     try:
-        profile = UserModel.get(
-            username, attributes_to_get=["role", "active", "signed_out_at"]
-        )
+        profile = UserModel.get(username, attributes_to_get=list(STANDING_FIELDS))
     except DoesNotExist:
         return None
     return Standing(
         role=profile.role,
         active=bool(profile.active),
         signed_out_at=_epoch(profile.signed_out_at),
+        scope=Scope(
+            courts=tuple(str(court) for court in profile.courts or []),
+            bar=profile.bar,
+            roll_number=profile.roll_number,
+            national_id_digest=profile.national_id_digest,
+        ),
     )
 
 

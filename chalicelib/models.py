@@ -39,17 +39,29 @@ def _meta(name: str) -> Any:
     return Meta
 
 
-class PartyMap(MapAttribute[str, Any]):
-    """A party to a case: a natural or a legal person with a procedural role."""
+class CounselMap(MapAttribute[str, Any]):
+    """A lawyer representing a party: bar association and roll number."""
 
+    bar = UnicodeAttribute()
+    roll_number = UnicodeAttribute()
+
+
+class PartyMap(MapAttribute[str, Any]):
+    """A party to a case: a natural or a legal person with a procedural role.
+
+    The national ID is personal data: only its keyed digest (to match a
+    citizen's profile) and a masked form (to show) are stored, never the number.
+    """
+
+    party_id = UnicodeAttribute(null=True)
     role = UnicodeAttribute()
     kind = UnicodeAttribute()
     name = UnicodeAttribute()
     name_latin = UnicodeAttribute(null=True)
-    national_id = UnicodeAttribute(null=True)
+    national_id_digest = UnicodeAttribute(null=True)
+    national_id_masked = UnicodeAttribute(null=True)
     trade_register = UnicodeAttribute(null=True)
-    lawyer_bar = UnicodeAttribute(null=True)
-    lawyer_roll = UnicodeAttribute(null=True)
+    lawyers = ListAttribute(of=CounselMap, default=list)
 
 
 class CaseCourtIndex(GlobalSecondaryIndex["CaseModel"]):
@@ -63,11 +75,38 @@ class CaseCourtIndex(GlobalSecondaryIndex["CaseModel"]):
     registered_at = UTCDateTimeAttribute(range_key=True)
 
 
+class CaseJudgeIndex(GlobalSecondaryIndex["CaseModel"]):
+    """Cases of a reporting judge, newest registration last (sparse)."""
+
+    class Meta:
+        index_name = "reporting_judge-registered_at"
+        projection = AllProjection()
+
+    reporting_judge = UnicodeAttribute(hash_key=True)
+    registered_at = UTCDateTimeAttribute(range_key=True)
+
+
+class CaseFileNumberIndex(GlobalSecondaryIndex["CaseModel"]):
+    """A case by its court and file number, for public tracking in one query."""
+
+    class Meta:
+        index_name = "file_key"
+        projection = AllProjection()
+
+    file_key = UnicodeAttribute(hash_key=True)
+
+
 class CaseModel(Model):
-    """A case file; its file number is ``serial/case_type_code/year``."""
+    """A case file; its file number is ``serial/case_type_code/year``.
+
+    ``version`` grows by one with every change: an update names the version it
+    read, and a stale one is refused (optimistic concurrency).
+    """
 
     Meta = _meta("cases")
     court_index = CaseCourtIndex()
+    judge_index = CaseJudgeIndex()
+    file_number_index = CaseFileNumberIndex()
 
     case_id = UnicodeAttribute(hash_key=True)
     court_code = UnicodeAttribute()
@@ -80,13 +119,120 @@ class CaseModel(Model):
     registered_at = UTCDateTimeAttribute()
     registered_by = UnicodeAttribute()
     version = NumberAttribute(default=1)
+    file_key = UnicodeAttribute(null=True)
+    national_number = UnicodeAttribute(null=True)
+    reporting_judge = UnicodeAttribute(null=True)
+    reporting_judge_name = UnicodeAttribute(null=True)
+    next_hearing_at = UTCDateTimeAttribute(null=True)
+    last_judgment_number = UnicodeAttribute(null=True)
+    last_judgment_date = UnicodeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+class CourtDayIndex(GlobalSecondaryIndex["CaseRecordModel"]):
+    """Hearings of a court on a day, in order of their start (the hearing list)."""
+
+    class Meta:
+        index_name = "court_day-starts_at"
+        projection = AllProjection()
+
+    court_day = UnicodeAttribute(hash_key=True)
+    starts_at = UTCDateTimeAttribute(range_key=True)
+
+
+class CaseRecordModel(Model):
+    """What belongs to one case besides its head, in the case's partition.
+
+    ``record_key`` says what it is: ``EVENT#<time>#<id>`` a procedure of the
+    timeline, ``HEARING#<id>`` a hearing, ``JUDGMENT#<number>`` a judgment,
+    ``LINK#<kind>#<case id>`` a linked file. One query reads a tab of the file
+    card. Hearings carry ``court_day`` (``<court>#<date>``) for the court's
+    hearing list.
+    """
+
+    Meta = _meta("case-records")
+    court_day_index = CourtDayIndex()
+
+    case_id = UnicodeAttribute(hash_key=True)
+    record_key = UnicodeAttribute(range_key=True)
+    recorded_at = UTCDateTimeAttribute()
+    recorded_by = UnicodeAttribute()
+    action = UnicodeAttribute(null=True)
+    decision = UnicodeAttribute(null=True)
+    next_hearing_at = UTCDateTimeAttribute(null=True)
+    court_day = UnicodeAttribute(null=True)
+    starts_at = UTCDateTimeAttribute(null=True)
+    room = UnicodeAttribute(null=True)
+    judge = UnicodeAttribute(null=True)
+    hearing_status = UnicodeAttribute(null=True)
+    first_starts_at = UTCDateTimeAttribute(null=True)
+    postponements = NumberAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute(null=True)
+    file_number = UnicodeAttribute(null=True)
+    case_type_code = UnicodeAttribute(null=True)
+    subject = UnicodeAttribute(null=True)
+    judgment_number = UnicodeAttribute(null=True)
+    judgment_date = UnicodeAttribute(null=True)
+    operative_part = UnicodeAttribute(null=True)
+    document_id = UnicodeAttribute(null=True)
+    link_kind = UnicodeAttribute(null=True)
+    linked_case_id = UnicodeAttribute(null=True)
+    linked_court_code = UnicodeAttribute(null=True)
+
+
+class MembershipModel(Model):
+    """Who a case concerns besides its court: "my cases" in one query.
+
+    ``principal`` is ``LAWYER#<bar>#<roll>`` for counsel or ``CIN#<digest>`` for a
+    party; items are written and removed with the case's parties, in the same
+    transaction, and carry what a list shows.
+    """
+
+    Meta = _meta("memberships")
+
+    principal = UnicodeAttribute(hash_key=True)
+    case_id = UnicodeAttribute(range_key=True)
+    court_code = UnicodeAttribute()
+    file_number = UnicodeAttribute()
+    case_type_code = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    registered_at = UTCDateTimeAttribute()
+
+
+class StatisticsModel(Model):
+    """Counters of a court per day, kept in the transactions that change cases.
+
+    ``incoming`` and ``resolved`` count the cases registered and resolved that
+    day; ``resolved_days`` sums the age in days of the cases resolved; ``open``
+    is how many of the cases registered that day are still pending now;
+    ``hearings_held`` and ``held_on_first_date`` give trial-date certainty.
+    """
+
+    Meta = _meta("statistics")
+
+    court_code = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)
+    incoming = NumberAttribute(default=0)
+    resolved = NumberAttribute(default=0)
+    resolved_days = NumberAttribute(default=0)
+    open = NumberAttribute(default=0)
+    hearings_held = NumberAttribute(default=0)
+    held_on_first_date = NumberAttribute(default=0)
 
 
 class RegistryModel(Model):
     """Counters and uniqueness guards.
 
     ``SERIAL#<court>#<code>#<year>`` holds the last serial allocated;
-    ``FILE#<court>#<serial>#<code>#<year>`` points at the case holding that number.
+    ``FILE#<court>#<serial>#<code>#<year>`` points at the case holding that number,
+    or says with ``void_reason`` why a serial taken was never used (a failed
+    registration): the register shows it void, never reuses it.
+    ``NATIONAL#<year>`` holds the last national file number of a year and
+    ``JUDGMENT#<court>#<year>`` the last judgment number of a court.
+    ``AUDITSEAL#LAST`` names the last sealed ``hour`` of the audit trail and its
+    ``digest`` (``chalicelib.audit_seals``).
 
     Sign-in guards (``chalicelib.logins``), which expire by ``expires_at``:
     ``LOGINFAIL#<username>`` holds the times of recent failed sign-ins and the
@@ -106,6 +252,9 @@ class RegistryModel(Model):
     locked_until = NumberAttribute(null=True)
     attempts = NumberAttribute(null=True)
     expires_at = TTLAttribute(null=True)
+    void_reason = UnicodeAttribute(null=True)
+    hour = UnicodeAttribute(null=True)
+    digest = UnicodeAttribute(null=True)
 
 
 class SignatureMap(MapAttribute[str, Any]):
@@ -161,13 +310,43 @@ class DocumentModel(Model):
     language = UnicodeAttribute(null=True)
     text_key = UnicodeAttribute(null=True)
     failure_reason = UnicodeAttribute(null=True)
+    failure_code = UnicodeAttribute(null=True)
     signature = SignatureMap(null=True)
 
 
+class SecurityEventIndex(GlobalSecondaryIndex["AuditModel"]):
+    """Security events of a day, in order (sparse: ``category`` is set on them)."""
+
+    class Meta:
+        index_name = "category-occurred_at"
+        projection = AllProjection()
+
+    category = UnicodeAttribute(hash_key=True)
+    occurred_at = UTCDateTimeAttribute(range_key=True)
+
+
+class AuditHourIndex(GlobalSecondaryIndex["AuditModel"]):
+    """Every audit record of an hour: what each hourly seal digests."""
+
+    class Meta:
+        index_name = "hour-entry_key"
+        projection = AllProjection()
+
+    hour = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)
+
+
 class AuditModel(Model):
-    """One append-only audit record, grouped by what it is about."""
+    """One append-only audit record, grouped by what it is about.
+
+    Security events (failed or refused sign-ins, locks, changes of users and
+    their permissions) also carry ``category`` = ``SECURITY#<day>``: the
+    operations manual's report reads them a day at a time from an index.
+    """
 
     Meta = _meta("audit")
+    security_index = SecurityEventIndex()
+    hour_index = AuditHourIndex()
 
     target = UnicodeAttribute(hash_key=True)
     entry_key = UnicodeAttribute(range_key=True)
@@ -179,6 +358,8 @@ class AuditModel(Model):
     request_id = UnicodeAttribute()
     source_ip = UnicodeAttribute(null=True)
     details = MapAttribute[str, Any](null=True)
+    category = UnicodeAttribute(null=True)
+    hour = UnicodeAttribute(null=True)
 
 
 class UserActivityIndex(GlobalSecondaryIndex["UserModel"]):
@@ -196,6 +377,17 @@ class UserActivityIndex(GlobalSecondaryIndex["UserModel"]):
     last_active_at = UTCDateTimeAttribute(range_key=True)
 
 
+class UserRoleIndex(GlobalSecondaryIndex["UserModel"]):
+    """Users of a role by username (the users list, the last-admin rule)."""
+
+    class Meta:
+        index_name = "role-username"
+        projection = AllProjection()
+
+    role = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute(range_key=True)
+
+
 class UserModel(Model):
     """A user's profile beside Cognito: the role and what the user may see.
 
@@ -207,13 +399,15 @@ class UserModel(Model):
 
     Meta = _meta("users")
     activity_index = UserActivityIndex()
+    role_index = UserRoleIndex()
 
     username = UnicodeAttribute(hash_key=True)
     role = UnicodeAttribute()
     full_name = UnicodeAttribute()
     email = UnicodeAttribute(null=True)
     courts = ListAttribute(of=UnicodeAttribute, default=list)
-    national_id = UnicodeAttribute(null=True)
+    national_id_digest = UnicodeAttribute(null=True)
+    national_id_masked = UnicodeAttribute(null=True)
     bar = UnicodeAttribute(null=True)
     roll_number = UnicodeAttribute(null=True)
     active = BooleanAttribute(default=True)
@@ -256,6 +450,9 @@ def connection() -> Connection:
 
 ALL_MODELS: tuple[type[Model], ...] = (
     CaseModel,
+    CaseRecordModel,
+    MembershipModel,
+    StatisticsModel,
     RegistryModel,
     DocumentModel,
     AuditModel,

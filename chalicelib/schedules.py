@@ -47,4 +47,7 @@ def rate_seconds(expression: str) -> int:
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("sweep-documents", "rate(15 minutes)", "sweep_documents"),
     Schedule("deactivate-idle-users", "rate(1 day)", "deactivate_idle_users"),
+    Schedule("reconcile-search", "rate(1 hour)", "reconcile_search"),
+    Schedule("seal-audit", "rate(1 hour)", "seal_audit"),
+    Schedule("verify-audit", "rate(1 day)", "verify_audit"),
 )

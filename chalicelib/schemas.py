@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -21,6 +22,10 @@ from pydantic import (
     model_validator,
 )
 
+# A case's parties and their counsel are written in one DynamoDB transaction
+# (at most 100 items) with the case, its guard, audit and timeline records.
+MAX_PARTIES = 20
+MAX_COUNSEL = 3
 NATIONAL_ID = re.compile(r"^[A-Z]{1,2}[0-9]{1,8}$")
 ALLOWED_CONTENT_TYPES = ("application/pdf", "image/tiff", "image/png", "image/jpeg")
 
@@ -147,7 +152,7 @@ class Party(Strict):
     name_latin: ShortText | None = None
     national_id: str | None = None
     trade_register: Annotated[str, Field(min_length=1, max_length=40)] | None = None
-    lawyer: Counsel | None = None
+    lawyers: Annotated[list[Counsel], Field(max_length=MAX_COUNSEL)] = []
 
     @field_validator("national_id")
     @classmethod
@@ -172,7 +177,7 @@ class RegisterCaseRequest(Strict):
     ]
     case_type_code: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
     subject: Text
-    parties: Annotated[list[Party], Field(min_length=1, max_length=50)]
+    parties: Annotated[list[Party], Field(min_length=1, max_length=MAX_PARTIES)]
 
 
 class CreateDocumentRequest(Strict):
@@ -290,3 +295,148 @@ class CreateUserRequest(RoleGrant):
 
 class SetRoleRequest(RoleGrant):
     """``PUT /users/{username}/role``: the new role and what it needs."""
+
+
+Version = Annotated[StrictInt, Field(ge=1)]
+CaseTypeCode = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+Username = Annotated[
+    str, Field(min_length=1, max_length=128, pattern=r"^[a-z0-9._@-]+$")
+]
+Room = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(readable)]
+
+
+def _court_time(moment: datetime) -> datetime:
+    """A time without an offset is the court's wall-clock time."""
+    from chalicelib.court_time import at_court
+
+    return at_court(moment)
+
+
+# A hearing time: with its offset, or court time when written without one.
+CourtTime = Annotated[datetime, AfterValidator(_court_time)]
+
+
+class CaseStatus(StrEnum):
+    """Where a case file stands."""
+
+    REGISTERED = "REGISTERED"
+    SCHEDULED = "SCHEDULED"
+    DELIBERATION = "DELIBERATION"
+    JUDGED = "JUDGED"
+    APPEALED = "APPEALED"
+    CLOSED = "CLOSED"
+    ARCHIVED = "ARCHIVED"
+
+
+class Versioned(Strict):
+    """A change of a case names the version of the case it was made on."""
+
+    version: Version
+
+
+class UpdateCaseRequest(Versioned):
+    """``PATCH /cases/{id}``: what may be corrected after registration."""
+
+    subject: Text
+
+
+class TransitionRequest(Versioned):
+    """``POST /cases/{id}/status``: move the case to another status."""
+
+    status: CaseStatus
+    decision: Text | None = None
+
+
+class AssignJudgeRequest(Versioned):
+    """``POST /cases/{id}/assignment``: (re)assign the reporting judge."""
+
+    judge: Username
+    reason: Text | None = None
+
+
+class AddPartyRequest(Versioned):
+    """``POST /cases/{id}/parties``: join a party (with its counsel)."""
+
+    party: Party
+
+
+class LinkKind(StrEnum):
+    """How two case files relate; each kind has its inverse on the other file."""
+
+    APPEAL_OF = "appeal_of"
+    APPEALED_BY = "appealed_by"
+    JOINED_WITH = "joined_with"
+    REFERRED_FROM = "referred_from"
+    REFERRED_TO = "referred_to"
+
+
+class LinkCaseRequest(Versioned):
+    """``POST /cases/{id}/links``: link another file, named by its court and number."""
+
+    kind: LinkKind
+    court_code: CourtCode
+    serial: Annotated[StrictInt, Field(ge=1)]
+    case_type_code: CaseTypeCode
+    year: Annotated[StrictInt, Field(ge=1900, le=2999)]
+
+
+class ProcedureRequest(Strict):
+    """``POST /cases/{id}/timeline``: record a procedure on the file."""
+
+    action: Annotated[str, Field(pattern=r"^[A-Z_]{3,40}$")]
+    decision: Text | None = None
+    occurred_on: date | None = None
+
+
+class ScheduleHearingRequest(Versioned):
+    """``POST /cases/{id}/hearings``: set a hearing (judge: the reporting judge)."""
+
+    starts_at: CourtTime
+    room: Room
+    judge: Username | None = None
+
+
+class PostponeHearingRequest(Versioned):
+    """``POST /cases/{id}/hearings/{hearing_id}/postponement``."""
+
+    starts_at: CourtTime
+    reason: Text
+    room: Room | None = None
+
+
+class HearingOutcome(StrEnum):
+    """What a hearing ended with."""
+
+    ADJOURNED = "adjourned"
+    RESERVED_FOR_JUDGMENT = "reserved_for_judgment"
+    STRUCK_OFF = "struck_off"
+
+
+class HearingOutcomeRequest(Versioned):
+    """``POST /cases/{id}/hearings/{hearing_id}/outcome``.
+
+    An adjournment names the next hearing's start; it is scheduled at once.
+    """
+
+    outcome: HearingOutcome
+    decision: Text | None = None
+    next_starts_at: CourtTime | None = None
+
+    @model_validator(mode="after")
+    def _adjournment_has_a_date(self) -> HearingOutcomeRequest:
+        adjourned = self.outcome is HearingOutcome.ADJOURNED
+        if adjourned and self.next_starts_at is None:
+            raise FieldError("next_starts_at", "is required when adjourned")
+        if not adjourned and self.next_starts_at is not None:
+            raise FieldError("next_starts_at", "is only for an adjournment")
+        return self
+
+
+class JudgmentRequest(Versioned):
+    """``POST /cases/{id}/judgments``: the judgment, with its signed document."""
+
+    pronounced_on: date
+    operative_part: Annotated[
+        str, Field(min_length=1, max_length=5000), AfterValidator(readable)
+    ]
+    document_id: Annotated[str, Field(min_length=1, max_length=64)]

@@ -37,6 +37,7 @@ from chalicelib.errors import (
 )
 from chalicelib.models import AuditModel, UserModel, connection
 from chalicelib.observability import logger
+from chalicelib.personal import mask_national_id, national_id_digest
 from chalicelib.schemas import CreateUserRequest, RoleGrant
 
 TEMPORARY_PASSWORD_LENGTH = 16
@@ -315,15 +316,17 @@ def list_users(
 
     ``search`` matches part of the username or full name, case-insensitively.
 
-    NOTE: this scans the users table; it suits thousands of users, not a
-    national directory, where a paginated index by role would be needed.
+    One query of the ``role-username`` index per role asked for (all five
+    without a role). NOTE: the list is not paginated; it suits the thousands
+    of users of the courts, not a national directory of citizens.
     """
     needle = (search or "").strip().casefold()
+    roles = [role] if role else list(identity.ROLES)
     rows = [
         row
-        for row in UserModel.scan()
-        if (role is None or row.role == role)
-        and (court is None or court in (row.courts or []))
+        for each in roles
+        for row in UserModel.role_index.query(each)
+        if (court is None or court in (row.courts or []))
         and (active is None or bool(row.active) is active)
         and (
             not needle
@@ -350,7 +353,7 @@ def user_json(profile: UserModel, full: bool = False) -> dict[str, Any]:
     }
     if full:
         body["email"] = profile.email
-        body["national_id"] = profile.national_id
+        body["national_id"] = profile.national_id_masked
     return body
 
 
@@ -362,7 +365,7 @@ def snapshot(profile: UserModel) -> dict[str, Any]:
     """What the audit trail keeps of a profile: role, scope and active flag."""
     values = {name: getattr(profile, name) for name in AUDITED_FIELDS}
     values["courts"] = list(values["courts"] or [])
-    values["national_id"] = "set" if profile.national_id else None
+    values["national_id"] = "set" if profile.national_id_digest else None
     return values
 
 
@@ -406,7 +409,11 @@ def _grant(profile: UserModel, grant: RoleGrant) -> None:
     profile.courts = courts
     profile.bar = grant.bar
     profile.roll_number = grant.roll_number
-    profile.national_id = grant.national_id
+    national_id = grant.national_id
+    profile.national_id_digest = (
+        national_id_digest(national_id) if national_id else None
+    )
+    profile.national_id_masked = mask_national_id(national_id) if national_id else None
 
 
 def _unchanged_condition(profile: UserModel) -> Condition:
@@ -428,7 +435,9 @@ def _another_active_admin(profile: UserModel) -> str:
     """An active administrator other than ``profile``; else ``LastActiveAdmin``."""
     if not profile.active:
         return ""
-    for row in UserModel.scan(_active_admin(), attributes_to_get=["username"]):
+    active: Condition = UserModel.active == True  # noqa: E712 - a condition
+    admins = UserModel.role_index.query("ADMIN", filter_condition=active)
+    for row in admins:
         if row.username != profile.username:
             return str(row.username)
     raise LastActiveAdmin(f"{profile.username} is the last active administrator")

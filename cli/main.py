@@ -346,6 +346,17 @@ def parser() -> argparse.ArgumentParser:
     role.add_argument("role", choices=ROLES)
     _grant_options(role)
     role.set_defaults(run=set_role)
+    from cli.operations import add_commands  # it imports this module
+
+    add_commands(areas, common)
+    from cli.search import add_commands as add_search_commands
+
+    add_search_commands(areas, common)
+    from cli.audit import add_commands as add_audit_commands
+    from cli.audit import add_report_commands
+
+    add_audit_commands(areas, common)
+    add_report_commands(areas, common)
     return root
 
 

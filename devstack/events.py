@@ -202,11 +202,14 @@ class ScheduleClock(threading.Thread):
 
 
 def start_event_loop(stop: threading.Event) -> list[threading.Thread]:
-    """Start a poller per queue-fed function and the schedule clock."""
+    """Start a poller per queue-fed function and stream, and the schedule clock."""
     threads: list[threading.Thread] = [
         QueuePoller(function, stop) for function in QUEUE_FUNCTIONS
     ]
     threads.append(ScheduleClock(stop))
+    from devstack.streams import stream_pollers
+
+    threads.extend(stream_pollers(stop))
     for thread in threads:
         thread.start()
     return threads

@@ -17,6 +17,7 @@ from typing import Any
 from chalicelib.aws import client
 from chalicelib.config import get_settings
 from chalicelib.identity import ROLES
+from chalicelib.personal import forget_key
 
 # The documented demo password of the local stack only (README); never deployed.
 DEFAULT_DEMO_PASSWORD = "Justicia-Demo-2026!"  # noqa: S105
@@ -45,6 +46,8 @@ DEMO_PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 QUEUES = {"document-events": 300, "signing": 120}
+# Days before temporary objects expire (as in infrastructure/stacks/storage.py).
+LIFECYCLE_DAYS = {"quarantine/": 180, "tmp/": 7}
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,11 @@ def provision(hsm_pin: str, chain_pem: str, seed_demo: bool = True) -> Provision
     queue_urls = {
         name: _create_queue(name, timeout) for name, timeout in QUEUES.items()
     }
+    documents_key = _create_documents_key()
+    os.environ["JUSTICIA_DOCUMENTS_KMS_KEY_ID"] = documents_key
+    get_settings.cache_clear()
     _create_bucket(queue_urls["document-events"])
+    _create_seals_bucket()
     pool_id, client_id = _create_user_pool()
     os.environ["JUSTICIA_USER_POOL_ID"] = pool_id
     os.environ["JUSTICIA_USER_POOL_CLIENT_ID"] = client_id
@@ -74,6 +81,8 @@ def provision(hsm_pin: str, chain_pem: str, seed_demo: bool = True) -> Provision
     os.environ["JUSTICIA_SIGNING_QUEUE_URL"] = queue_urls["signing"]
     get_settings.cache_clear()
     _store_hsm_secrets(hsm_pin, chain_pem)
+    _create_national_id_key()
+    forget_key()
     _load_reference_data()
     _create_demo_users(pool_id)
     demo_cases: list[str] = []
@@ -88,6 +97,7 @@ def provision(hsm_pin: str, chain_pem: str, seed_demo: bool = True) -> Provision
             "JUSTICIA_USER_POOL_CLIENT_ID": client_id,
             "JUSTICIA_DOCUMENT_EVENTS_QUEUE_URL": queue_urls["document-events"],
             "JUSTICIA_SIGNING_QUEUE_URL": queue_urls["signing"],
+            "JUSTICIA_DOCUMENTS_KMS_KEY_ID": documents_key,
         },
     )
 
@@ -98,6 +108,9 @@ def _create_tables() -> None:
     for model in ALL_MODELS:
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+    from devstack.streams import enable_streams
+
+    enable_streams()  # the outbox of the search index, as the CDK app does
 
 
 def _create_queue(name: str, visibility_timeout: int) -> str:
@@ -123,6 +136,72 @@ def _create_queue(name: str, visibility_timeout: int) -> str:
     return url
 
 
+def _create_documents_key() -> str:
+    """The KMS key of the documents bucket (found by its alias when it exists)."""
+    kms = client("kms")
+    alias = f"alias/justicia-{get_settings().stage}-documents"
+    try:
+        return str(kms.describe_key(KeyId=alias)["KeyMetadata"]["Arn"])
+    except kms.exceptions.NotFoundException:
+        pass
+    metadata = kms.create_key(Description="Justicia court documents")["KeyMetadata"]
+    kms.create_alias(AliasName=alias, TargetKeyId=metadata["KeyId"])
+    return str(metadata["Arn"])
+
+
+def _protect_bucket(bucket: str) -> None:
+    """SSE-KMS by default, and lifecycle rules expiring temporary prefixes."""
+    s3 = client("s3")
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": get_settings().documents_kms_key_id,
+                    },
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    rules: list[Any] = [
+        {
+            "ID": f"expire-{prefix.rstrip('/')}",
+            "Filter": {"Prefix": prefix},
+            "Status": "Enabled",
+            "Expiration": {"Days": days},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": days},
+        }
+        for prefix, days in LIFECYCLE_DAYS.items()
+    ]
+    rules.append(
+        {
+            "ID": "abort-incomplete-multipart-uploads",
+            "Filter": {"Prefix": ""},
+            "Status": "Enabled",
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+        }
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": rules}
+    )
+
+
+def _create_seals_bucket() -> None:
+    """The audit seals' bucket: versioned, under Object Lock from its creation."""
+    settings = get_settings()
+    s3 = client("s3")
+    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
+    if settings.audit_seals_bucket in existing:
+        return
+    options: dict[str, Any] = {"ObjectLockEnabledForBucket": True}
+    if settings.region != "us-east-1":
+        options["CreateBucketConfiguration"] = {"LocationConstraint": settings.region}
+    s3.create_bucket(Bucket=settings.audit_seals_bucket, **options)
+
+
 def _create_bucket(events_queue_url: str) -> None:
     settings = get_settings()
     s3 = client("s3")
@@ -137,6 +216,7 @@ def _create_bucket(events_queue_url: str) -> None:
     s3.put_bucket_versioning(
         Bucket=settings.documents_bucket, VersioningConfiguration={"Status": "Enabled"}
     )
+    _protect_bucket(settings.documents_bucket)
     queue_arn = client("sqs").get_queue_attributes(
         QueueUrl=events_queue_url, AttributeNames=["QueueArn"]
     )["Attributes"]["QueueArn"]
@@ -199,6 +279,18 @@ def _create_user_pool() -> tuple[str, str]:
     return pool_id, client_id
 
 
+def _create_national_id_key() -> None:
+    """The HMAC key of national ID digests: made once, never replaced."""
+    import secrets as random_source
+
+    secrets = client("secretsmanager")
+    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
+        secrets.create_secret(
+            Name=get_settings().national_id_key_secret_id,
+            SecretString=random_source.token_hex(32),
+        )
+
+
 def _store_hsm_secrets(pin: str, chain_pem: str) -> None:
     settings = get_settings()
     secrets = client("secretsmanager")
@@ -220,8 +312,20 @@ def _load_reference_data() -> None:
     load_judicial_map()
 
 
-def _create_demo_users(pool_id: str) -> None:
+def _demo_profile(username: str, fields: dict[str, Any]) -> Any:
+    """The profile of a demo user; a CIN is kept as its digest and masked form."""
     from chalicelib.models import UserModel
+    from chalicelib.personal import mask_national_id, national_id_digest
+
+    profile = dict(fields)
+    national_id = profile.pop("national_id", None)
+    if national_id:
+        profile["national_id_digest"] = national_id_digest(national_id)
+        profile["national_id_masked"] = mask_national_id(national_id)
+    return UserModel(username=username, active=True, **profile)
+
+
+def _create_demo_users(pool_id: str) -> None:
 
     cognito = client("cognito-idp")
     password = demo_password()
@@ -236,4 +340,4 @@ def _create_demo_users(pool_id: str) -> None:
         cognito.admin_add_user_to_group(
             UserPoolId=pool_id, Username=username, GroupName=profile["role"]
         )
-        UserModel(username=username, active=True, **profile).save()
+        _demo_profile(username, profile).save()

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 from devstack.env import apply_safe_defaults
 
 if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
     from devstack.provision import Provisioned
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -34,6 +36,9 @@ def start_moto(port: int) -> object:
     """Start moto's server on 127.0.0.1:``port`` in this process."""
     from moto.server import ThreadedMotoServer
 
+    from devstack.fidelity import serialise_dynamodb_writes
+
+    serialise_dynamodb_writes()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -77,6 +82,16 @@ def start_api(port: int, environment: dict[str, str]) -> subprocess.Popen[bytes]
     )
 
 
+def start_web_app(port: int, api_port: int) -> ThreadingHTTPServer | None:
+    """Serve the built web app on ``port`` (``devstack.web``); None if not built."""
+    from devstack.web import is_built, start_web
+
+    if not is_built():
+        print("The web app is not built: run `make web` first.", flush=True)
+        return None
+    return start_web(port, api_port, os.environ.get("JUSTICIA_AWS_ENDPOINT_URL"))
+
+
 def ensure_free(port: int, variable: str) -> None:
     """Exit with a clear message when ``port`` on 127.0.0.1 is already taken."""
     with socket.socket() as probe:
@@ -96,7 +111,7 @@ def wait_for(url: str, api: subprocess.Popen[bytes], seconds: float = 60) -> Non
         if api.poll() is not None:
             raise SystemExit(f"the API process exited with status {api.returncode}")
         try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
+            urllib.request.urlopen(url, timeout=20)  # noqa: S310 - our own local server
             return
         except urllib.error.HTTPError:
             return
@@ -105,7 +120,7 @@ def wait_for(url: str, api: subprocess.Popen[bytes], seconds: float = 60) -> Non
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-def banner(api_port: int, demo_cases: list[str]) -> str:
+def banner(api_port: int, demo_cases: list[str], web_port: int | None = None) -> str:
     """What to tell the person who started the stack."""
     from chalicelib.config import get_settings
     from devstack.provision import DEMO_PROFILES, demo_password
@@ -115,8 +130,10 @@ def banner(api_port: int, demo_cases: list[str]) -> str:
     return (
         f"\nJusticia is running.\n"
         f"  API            http://127.0.0.1:{api_port}  (try GET /health)\n"
-        f"  Demo logins    {users}; password {demo_password()!r}\n"
+        + (f"  Web app        http://127.0.0.1:{web_port}\n" if web_port else "")
+        + f"  Demo logins    {users}; password {demo_password()!r}\n"
         f"  Local AWS      {settings.endpoint_url} (moto)\n"
+        f"  Search node    {settings.search_url} (OpenSearch 2.19; GET /search)\n"
         f"  Bucket         {settings.documents_bucket}\n"
         f"  Scanner drops  incoming/<court>/<serial>-<code>-<year>/<file>\n"
         f"  Demo cases     (court, file number, id)\n"
@@ -137,21 +154,38 @@ def main() -> None:
         type=int,
         default=int(os.environ.get("JUSTICIA_MOTO_PORT", "5100")),
     )
+    parser.add_argument(
+        "--web-port", type=int, default=int(os.environ.get("JUSTICIA_WEB_PORT", "8080"))
+    )
+    parser.add_argument(
+        "--search-port",
+        type=int,
+        default=int(os.environ.get("JUSTICIA_SEARCH_PORT", "9200")),
+    )
     arguments = parser.parse_args()
 
     ensure_free(arguments.api_port, "JUSTICIA_API_PORT")
     ensure_free(arguments.moto_port, "JUSTICIA_MOTO_PORT")
+    ensure_free(arguments.search_port, "JUSTICIA_SEARCH_PORT")
+    ensure_free(arguments.web_port, "JUSTICIA_WEB_PORT")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    from devstack.opensearch import ready_for_stack, start_for_stack
+
+    search = start_for_stack(arguments.search_port, STATE_DIR / "search")
     moto = start_moto(arguments.moto_port)
     provisioned = prepare(arguments.moto_port)
+    ready_for_stack(search)
     api = start_api(arguments.api_port, dict(os.environ))
     from devstack.events import start_event_loop
 
     threads = start_event_loop(stop)
+    web: ThreadingHTTPServer | None = None
     try:
         wait_for(f"http://127.0.0.1:{arguments.api_port}/health", api)
-        print(banner(arguments.api_port, provisioned.demo_cases), flush=True)
+        web = start_web_app(arguments.web_port, arguments.api_port)
+        web_port = arguments.web_port if web else None
+        print(banner(arguments.api_port, provisioned.demo_cases, web_port), flush=True)
         while not stop.is_set() and api.poll() is None:
             stop.wait(0.5)
     except KeyboardInterrupt:
@@ -163,4 +197,7 @@ def main() -> None:
         for thread in threads:
             thread.join(timeout=10)
         moto.stop()  # type: ignore[attr-defined]
+        search.stop()
+        if web is not None:
+            web.shutdown()
         print("Justicia stopped.", flush=True)

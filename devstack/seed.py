@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from chalicelib import audit
+from chalicelib import audit, hearings, workflow
 from chalicelib.cases import file_number_of, register_case
-from chalicelib.models import RegistryModel
-from chalicelib.schemas import RegisterCaseRequest
+from chalicelib.config import get_settings
+from chalicelib.models import CaseModel, RegistryModel
+from chalicelib.schemas import (
+    AssignJudgeRequest,
+    ProcedureRequest,
+    RegisterCaseRequest,
+    ScheduleHearingRequest,
+)
 
 SEEDER = audit.Actor(username="seed", role="SYSTEM", request_id="seed")
 DEMO_CASES = (
@@ -21,7 +28,7 @@ DEMO_CASES = (
                 "name": "سلمى المواطنة",
                 "name_latin": "Salma Mouwatina",
                 "national_id": "AB123456",
-                "lawyer": {"bar": "Rabat", "roll_number": "1234"},
+                "lawyers": [{"bar": "Rabat", "roll_number": "1234"}],
             },
             {
                 "role": "defendant",
@@ -60,7 +67,7 @@ DEMO_CASES = (
                 "kind": "legal",
                 "name": "Atlas Distribution SARL",
                 "trade_register": "RC-112233",
-                "lawyer": {"bar": "Rabat", "roll_number": "1234"},
+                "lawyers": [{"bar": "Rabat", "roll_number": "1234"}],
             },
             {
                 "role": "defendant",
@@ -78,16 +85,43 @@ def seed_demo_cases() -> list[str]:
 
     Skipped (an empty list) when the stack already has cases.
     """
-    if RegistryModel.count("SERIAL#TPI-RABAT#1201#" + _year()) > 0:
+    filed = _this_morning() - timedelta(days=20)
+    if RegistryModel.count(f"SERIAL#TPI-RABAT#1201#{filed.year}") > 0:
         return []
-    described = []
-    for body in DEMO_CASES:
-        case = register_case(RegisterCaseRequest.model_validate(body), SEEDER)
-        described.append(f"{case.court_code} {file_number_of(case)} {case.case_id}")
-    return described
+    cases = [
+        register_case(RegisterCaseRequest.model_validate(body), SEEDER, now=filed)
+        for body in DEMO_CASES
+    ]
+    rabat = [case for case in cases if case.court_code == "TPI-RABAT"]
+    for hour, case in zip((9, 10), rabat, strict=False):
+        _put_on_todays_list(case, hour)
+    return [f"{c.court_code} {file_number_of(c)} {c.case_id}" for c in cases]
 
 
-def _year() -> str:
-    from datetime import datetime
+def _put_on_todays_list(case: CaseModel, hour: int) -> None:
+    """Assign the demo judge, record a notice, and hear the case today at ``hour``.
 
-    return str(datetime.now(UTC).year)
+    Dated in the past weeks, so the hearings are on the judge's list of today
+    whatever the time the stack starts, and the timeline reads in order.
+    """
+    morning = _this_morning()
+    workflow.assign_judge(
+        case,
+        AssignJudgeRequest(version=int(case.version), judge="judge"),
+        SEEDER,
+        now=morning - timedelta(days=19),
+    )
+    notice = ProcedureRequest(action="NOTICE_SERVED", decision="تم التبليغ")
+    workflow.record_procedure(case, notice, SEEDER, now=morning - timedelta(days=12))
+    request = ScheduleHearingRequest(
+        version=int(case.version),
+        starts_at=morning.replace(hour=hour),
+        room="Salle 1 / القاعة 1",
+    )
+    hearings.schedule(case, request, SEEDER, now=morning - timedelta(days=10))
+
+
+def _this_morning() -> datetime:
+    """07:00 today, court time."""
+    zone = ZoneInfo(get_settings().court_timezone)
+    return datetime.now(zone).replace(hour=7, minute=0, second=0, microsecond=0)

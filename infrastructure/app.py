@@ -29,6 +29,7 @@ from infrastructure.stacks.options import (  # noqa: E402
     options_from_context,
     region_from_context,
 )
+from infrastructure.stacks.web import WebAppStack  # noqa: E402
 
 
 def _outdir() -> str | None:
@@ -47,6 +48,13 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
         options=options,
         env=cdk.Environment(region=region) if region else None,
         description=f"Justicia court documents system ({options.stage})",
+    )
+    WebAppStack(
+        app,
+        f"Justicia-{options.stage}-web",
+        options=options,
+        env=cdk.Environment(region=region) if region else None,
+        description=f"Justicia web app hosting ({options.stage})",
     )
     return app
 

@@ -54,9 +54,11 @@ def stack() -> Iterator[dict[str, str]]:
     from moto.server import ThreadedMotoServer
 
     from devstack.api import emulate_api_gateway
+    from devstack.fidelity import serialise_dynamodb_writes
     from devstack.run import prepare
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    serialise_dynamodb_writes()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=MOTO_PORT, verbose=False)
     server.start()
     try:
@@ -90,3 +92,20 @@ def as_role(api: Api) -> Callable[[str], Headers]:
         return cache[username]
 
     return headers
+
+
+@pytest.fixture(scope="session")
+def search_node() -> Iterator[str]:
+    """A real OpenSearch node on 127.0.0.1, once per session; yields its URL.
+
+    The first run builds it with Maven (``search-node/``); the node's data
+    lives in a temporary directory removed afterwards.
+    """
+    from devstack.opensearch import running_node
+
+    home = Path(tempfile.mkdtemp(prefix="justicia-test-search-"))
+    try:
+        with running_node(home, _free_port(), _free_port()) as node:
+            yield node.url
+    finally:
+        shutil.rmtree(home, ignore_errors=True)

@@ -64,7 +64,7 @@ def new_case(api: Api, headers: Headers, **overrides: Any) -> dict[str, Any]:
                 "role": "plaintiff",
                 "name": "سلمى المواطنة",
                 "national_id": "AB123456",
-                "lawyer": {"bar": "Rabat", "roll_number": "1234"},
+                "lawyers": [{"bar": "Rabat", "roll_number": "1234"}],
             },
             {"role": "defendant", "name": "Société Atlas", "kind": "legal"},
         ],

@@ -1,8 +1,10 @@
-"""Public verification of sealed documents: no login, a rate limit per address.
+"""Public routes, without login and rate-limited per address.
 
-Anyone holding a court document may check it against the register of seals
-(``chalicelib.verification``): by its SHA-256, or by sending its bytes (up to
-4 MiB, base64 in JSON) to have the seal itself checked.
+Tracking a file by its number (its public card) and a court's hearing table
+of a day (``chalicelib.tracking``). Anyone holding a court document may check
+it against the register of seals (``chalicelib.verification``): by its
+SHA-256, or by sending its bytes (up to 4 MiB, base64 in JSON) to have the seal
+itself checked.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from chalicelib.http import Call, endpoint, parse_body
 from chalicelib.lazy import lazy_import
 
 if TYPE_CHECKING:
-    from chalicelib import verification
+    from chalicelib import courts, hearings, tracking, verification
 else:
+    courts = lazy_import("chalicelib.courts")
+    hearings = lazy_import("chalicelib.hearings")
+    tracking = lazy_import("chalicelib.tracking")
     verification = lazy_import("chalicelib.verification")
 
 blueprint = Blueprint(__name__)
@@ -47,3 +52,26 @@ def verify_content(call: Call) -> dict[str, Any]:
         parse_body(call.request, verification.VerificationRequest),
     )
     return verification.verify_content(request.content)
+
+
+@endpoint(blueprint, "/public/cases", "GET", "public")
+def track_case(call: Call) -> dict[str, Any]:
+    """The public card of ``?court=&serial=&code=&year=``; 404 unknown, 429 limit."""
+    tracking.limit_public_lookups(call.source_ip)
+    court, number = tracking.parse_file_number(dict(call.request.query_params or {}))
+    return tracking.public_card(court, number)
+
+
+@endpoint(blueprint, "/public/hearings", "GET", "public")
+def hearing_table(call: Call) -> dict[str, Any]:
+    """A court's public hearing table of ``?court=&date=YYYY-MM-DD``."""
+    tracking.limit_public_lookups(call.source_ip)
+    params = dict(call.request.query_params or {})
+    day = hearings.parse_day(params.get("date"))
+    return tracking.public_hearing_list(params.get("court") or "", day)
+
+
+@endpoint(blueprint, "/public/courts", "GET", "public")
+def public_courts(call: Call) -> dict[str, Any]:
+    """The courts of the judicial map with their names and case types (no login)."""
+    return {"courts": [court.as_json() for court in courts.list_courts().values()]}

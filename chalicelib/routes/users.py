@@ -17,10 +17,11 @@ from chalicelib.lazy import lazy_import
 from chalicelib.routes.security import cognito_jwt
 
 if TYPE_CHECKING:
-    from chalicelib import identity, users
+    from chalicelib import identity, reports, users
     from chalicelib.schemas import CreateUserRequest, SetRoleRequest
 else:
     identity = lazy_import("chalicelib.identity")
+    reports = lazy_import("chalicelib.reports")
     users = lazy_import("chalicelib.users")
 
 blueprint = Blueprint(__name__)
@@ -141,3 +142,50 @@ def _active_filter(value: str | None) -> bool | None:
     if value.lower() not in ("true", "false"):
         raise ValidationFailed.field("active", "must be true or false")
     return value.lower() == "true"
+
+
+@endpoint(
+    blueprint,
+    "/audit/security",
+    "GET",
+    "users:security_report",
+    authorizer=cognito_jwt,
+)
+def security_report(call: Call) -> dict[str, Any]:
+    """Failed and refused sign-ins, locks and permission changes, newest first.
+
+    ``?from=&to=`` (at most 31 days; the last 30 by default) and ``?limit=``.
+    """
+    period = _period(call, ("limit",))
+    return reports.events_report(period)
+
+
+@endpoint(
+    blueprint,
+    "/reports/failed-logins",
+    "GET",
+    "users:security_report",
+    authorizer=cognito_jwt,
+)
+def failed_logins_report(call: Call) -> dict[str, Any]:
+    """Failed sign-ins per user over ``?from=&to=``; ``?threshold=`` (10) flags."""
+    return reports.failed_logins_report(_period(call, ("threshold",)))
+
+
+@endpoint(
+    blueprint,
+    "/reports/permission-changes",
+    "GET",
+    "users:security_report",
+    authorizer=cognito_jwt,
+)
+def permission_changes_report(call: Call) -> dict[str, Any]:
+    """Users created, roles changed, passwords reset, (de)activations, over a period."""
+    return reports.permission_changes_report(_period(call, ()))
+
+
+def _period(call: Call, extra: tuple[str, ...]) -> reports.Period:
+    from datetime import UTC, datetime
+
+    params = dict(call.request.query_params or {})
+    return reports.parse_period(params, datetime.now(UTC).date(), extra)

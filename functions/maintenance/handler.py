@@ -11,6 +11,10 @@ as an administrator's deactivation, audited ``DEACTIVATE_USER`` with the actor
 come from one query of the users table's activity index, not a scan (the CDK
 app grants the function the users table and the pool's AdminDisableUser and
 AdminUserGlobalSignOut for it).
+
+``reconcile_search``: the search index compared with the cases and documents
+tables (ids, versions, page counts); what differs is re-indexed and counted in
+the ``SearchDrift`` metric.
 """
 
 from __future__ import annotations
@@ -67,9 +71,44 @@ def deactivate_idle_users(now: datetime) -> dict[str, int]:
     return {"deactivated": deactivated, "kept": kept}
 
 
+def reconcile_search(now: datetime) -> dict[str, int]:
+    """Compare the search index with the tables and repair the drift.
+
+    Emits ``SearchDrift``; does nothing where no search endpoint is set.
+    """
+    if not get_settings().search_url:
+        return {"skipped": 1}
+    from chalicelib.search.client import search_client
+    from chalicelib.search.reconcile import reconcile
+
+    return reconcile(search_client())
+
+
+def seal_audit(now: datetime) -> dict[str, int]:
+    """Seal every finished hour of the audit trail (``chalicelib.audit_seals``)."""
+    from chalicelib.audit_seals import seal_hours
+
+    sealed = seal_hours(now)
+    count("AuditHoursSealed", len(sealed))
+    return {"sealed": len(sealed)}
+
+
+def verify_audit(now: datetime) -> dict[str, int]:
+    """Check the last week of sealed hours against the table; count tampering."""
+    from chalicelib.audit_seals import hour_of, verify
+
+    result = verify(hour_of(now - timedelta(days=7)), hour_of(now - timedelta(hours=2)))
+    tampered = len(result["altered"]) + len(result["chain_broken"])
+    count("AuditHoursTampered", tampered)
+    return {"checked": result["checked"], "tampered": tampered}
+
+
 JOBS = {
     "sweep_documents": sweep_documents,
     "deactivate_idle_users": deactivate_idle_users,
+    "reconcile_search": reconcile_search,
+    "seal_audit": seal_audit,
+    "verify_audit": verify_audit,
 }
 
 

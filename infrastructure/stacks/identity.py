@@ -75,7 +75,8 @@ class Identity(Construct):
 
 
 class SigningSecrets(Construct):
-    """The HSM PIN (Secrets Manager) and the signing chain (SSM parameter).
+    """The HSM PIN (Secrets Manager), the signing chain (SSM parameter), and the
+    key of national ID digests (Secrets Manager, 64 hex digits).
 
     NOTE: both hold placeholders after deployment. The PIN is generated so no
     value lives in code, but CloudHSM's PKCS#11 PIN is the crypto user's
@@ -97,6 +98,21 @@ class SigningSecrets(Construct):
             encryption_key=key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=32, exclude_punctuation=True
+            ),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.national_id_key_name = f"justicia/{options.stage}/national-id-key"
+        self.national_id_key = secretsmanager.Secret(
+            self,
+            "NationalIdKey",
+            secret_name=self.national_id_key_name,
+            description="HMAC key of national ID digests (hex); never rotate in place",
+            encryption_key=key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64,
+                exclude_punctuation=True,
+                exclude_uppercase=True,
+                exclude_characters="ghijklmnopqrstuvwxyz",
             ),
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )

@@ -21,7 +21,8 @@ from infrastructure.stacks.messaging import Queues
 from infrastructure.stacks.monitoring import Monitoring
 from infrastructure.stacks.options import StageOptions
 from infrastructure.stacks.resources import StageResources
-from infrastructure.stacks.storage import DocumentsBucket
+from infrastructure.stacks.search import Search
+from infrastructure.stacks.storage import AuditSealsBucket, DocumentsBucket
 
 
 class JusticiaStack(cdk.Stack):
@@ -59,6 +60,7 @@ class JusticiaStack(cdk.Stack):
             key=self.key,
             events_queue=self.queues.by_name["document-events"].queue,
         )
+        self.seals = AuditSealsBucket(self, "AuditSeals", options=options, key=self.key)
         self.identity = Identity(self, "Identity", options=options)
         self.secrets = SigningSecrets(self, "Signing", options=options, key=self.key)
         self.resources = StageResources(
@@ -66,6 +68,7 @@ class JusticiaStack(cdk.Stack):
             key=self.key,
             tables=self.tables,
             bucket=self.documents.bucket,
+            seals=self.seals.bucket,
             queues=self.queues,
             identity=self.identity,
             secrets=self.secrets,
@@ -77,6 +80,13 @@ class JusticiaStack(cdk.Stack):
             options=options,
             queues=self.queues,
             maintenance=self.functions.maintenance,
+        )
+        self.search = Search(
+            self,
+            "Search",
+            resources=self.resources,
+            layers=[self.functions.dependencies],
+            alarm_topic=self.monitoring.topic,
         )
         self.api = add_api(self, self.resources) if options.with_api else None
         self._outputs()

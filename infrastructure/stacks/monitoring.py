@@ -21,11 +21,16 @@ NAMESPACE = "Justicia"
 DIMENSIONS = {"service": "justicia"}
 APPLICATION_METRICS = (
     "CasesRegistered",
+    "SerialsVoided",
+    "AuditHoursSealed",
+    "AuditHoursTampered",
     "DocumentsRead",
     "PagesRead",
     "DocumentsSigned",
     "DocumentsFailed",
     "DocumentsQuarantined",
+    "UnsafeDocumentsRefused",
+    "DocumentsFannedOut",
     "OverwritesRefused",
     "PublicVerificationsLimited",
     "OcrFallbacks",
@@ -39,6 +44,9 @@ APPLICATION_METRICS = (
     "IdleUsersDeactivated",
     "UploadsExpired",
     "DocumentsStuck",
+    "SearchChangesIndexed",
+    "SearchHitsWithheld",
+    "SearchDrift",
 )
 """Every ``count("...")`` of chalicelib and functions (a test keeps them in step)."""
 
@@ -86,6 +94,12 @@ class Monitoring(Construct):
             app_metric("DocumentsStuck", cdk.Duration.minutes(15)),
             f"{options.prefix}documents-stuck",
             "Documents stuck between pipeline steps for over an hour",
+        )
+        self._alarm(
+            "AuditTampered",
+            app_metric("AuditHoursTampered", cdk.Duration.days(1)),
+            f"{options.prefix}audit-tampered",
+            "An audit record changed, vanished or appeared after its hour was sealed",
         )
         self._alarm(
             "MaintenanceErrors",
@@ -152,12 +166,13 @@ class Monitoring(Construct):
                 "Exceptions",
                 [
                     "DocumentsQuarantined",
+                    "UnsafeDocumentsRefused",
                     "OverwritesRefused",
                     "DocumentsStuck",
                     "PublicVerificationsLimited",
                 ],
             ),
-            _graph("OCR", ["PagesRead", "OcrFallbacks"]),
+            _graph("OCR", ["PagesRead", "OcrFallbacks", "DocumentsFannedOut"]),
         )
         dashboard.add_widgets(
             _graph("Sign-in", ["Logins", "LoginFailures", "TokensRefused"]),
@@ -171,7 +186,14 @@ class Monitoring(Construct):
                     "IdleUsersDeactivated",
                 ],
             ),
-            _graph("Cases and uploads", ["CasesRegistered", "UploadsExpired"]),
+            _graph(
+                "Cases and uploads",
+                ["CasesRegistered", "SerialsVoided", "UploadsExpired"],
+            ),
+            _graph(
+                "Audit trail seals",
+                ["AuditHoursSealed", "AuditHoursTampered"],
+            ),
             cloudwatch.GraphWidget(
                 title="Dead-letter queues",
                 left=[

@@ -44,6 +44,7 @@ class StageResources:
     key: kms.IKey
     tables: Tables
     bucket: s3.Bucket
+    seals: s3.Bucket
     queues: Queues
     identity: Identity
     secrets: SigningSecrets
@@ -57,20 +58,31 @@ def runtime_environment(resources: StageResources) -> dict[str, str]:
     ``JUSTICIA_HSM_KEY_LABEL``, and ``JUSTICIA_HSM_TOKEN_LABEL`` unless the
     ``hsm_token_label`` context sets it. Lambda sets ``AWS_REGION`` itself.
     """
-    from chalicelib.config import DEFAULT_MAX_UPLOAD_BYTES
+    from chalicelib.config import (
+        DEFAULT_MAX_PAGE_PIXELS,
+        DEFAULT_MAX_PAGES,
+        DEFAULT_MAX_UPLOAD_BYTES,
+        DEFAULT_OCR_PAGES_PER_CHUNK,
+    )
 
     options = resources.options
     environment = {
         "JUSTICIA_STAGE": options.stage,
         "JUSTICIA_TABLE_PREFIX": options.prefix,
         "JUSTICIA_DOCUMENTS_BUCKET": resources.bucket.bucket_name,
+        "JUSTICIA_AUDIT_SEALS_BUCKET": resources.seals.bucket_name,
+        "JUSTICIA_DOCUMENTS_KMS_KEY_ID": resources.key.key_arn,
         "JUSTICIA_USER_POOL_ID": resources.identity.user_pool.user_pool_id,
         "JUSTICIA_USER_POOL_CLIENT_ID": resources.identity.client.user_pool_client_id,
         "JUSTICIA_HSM_MODULE": CLOUDHSM_PKCS11_MODULE,
         "JUSTICIA_HSM_PIN_SECRET_ID": resources.secrets.pin_secret_name,
         "JUSTICIA_SIGNING_CHAIN_PARAMETER": resources.secrets.chain_parameter_name,
+        "JUSTICIA_NATIONAL_ID_KEY_SECRET_ID": resources.secrets.national_id_key_name,
         "JUSTICIA_OCR_ENGINE": "textract",
         "JUSTICIA_MAX_UPLOAD_BYTES": str(DEFAULT_MAX_UPLOAD_BYTES),
+        "JUSTICIA_MAX_PAGES": str(DEFAULT_MAX_PAGES),
+        "JUSTICIA_MAX_PAGE_PIXELS": str(DEFAULT_MAX_PAGE_PIXELS),
+        "JUSTICIA_OCR_PAGES_PER_CHUNK": str(DEFAULT_OCR_PAGES_PER_CHUNK),
         "JUSTICIA_MAX_RECEIVE_COUNT": str(max_receive_count()),
         "POWERTOOLS_SERVICE_NAME": "justicia",
         "POWERTOOLS_METRICS_NAMESPACE": "Justicia",
@@ -112,6 +124,9 @@ def grant_ocr(resources: StageResources, grantee: iam.IGrantable) -> None:
         resources.bucket.grant_delete(grantee, prefix)
     resources.bucket.grant_put(grantee, "quarantine/*")
     resources.bucket.grant_put(grantee, "texts/*")
+    # Pages read so far (resumed after a crash), and chunks of long documents.
+    resources.bucket.grant_read_write(grantee, "tmp/*")
+    resources.queues.by_name["document-events"].queue.grant_send_messages(grantee)
     resources.queues.by_name["signing"].queue.grant_send_messages(grantee)
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(actions=list(TEXTRACT_ACTIONS), resources=["*"])
@@ -131,7 +146,18 @@ def grant_signing(resources: StageResources, grantee: iam.IGrantable) -> None:
 
 
 def grant_maintenance(resources: StageResources, grantee: iam.IGrantable) -> None:
-    """Maintenance: sweep documents by status, deactivate idle users."""
+    """Maintenance: sweep documents by status, deactivate idle users, seal the
+    audit trail's hours and verify them."""
+    resources.tables.by_name["audit"].grant_read_data(grantee)
+    resources.tables.by_name["registry"].grant_read_write_data(grantee)
+    resources.seals.grant_read(grantee)
+    resources.seals.grant_put(grantee)
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["s3:PutObjectRetention"],
+            resources=[resources.seals.arn_for_objects("seals/*")],
+        )
+    )
     resources.tables.by_name["documents"].grant_read_write_data(grantee)
     resources.tables.by_name["users"].grant_read_write_data(grantee)
     grant_audit_append(resources, grantee)
@@ -182,3 +208,4 @@ def grant_api(resources: StageResources, grantee: iam.IGrantable) -> None:
         pair.queue.grant(grantee, "sqs:GetQueueAttributes")
     resources.secrets.pin.grant_read(grantee)
     resources.secrets.chain.grant_read(grantee)
+    resources.secrets.national_id_key.grant_read(grantee)

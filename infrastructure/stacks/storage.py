@@ -3,7 +3,8 @@
 Originals arrive under ``uploads/`` (browser presigned POST) and ``incoming/``
 (court scanners); both prefixes notify the document-events queue. Texts read by
 OCR live under ``texts/``, signed PDFs under ``signed/``, detached CMS
-signatures under ``signatures/``, unclaimed objects under ``quarantine/``.
+signatures under ``signatures/``, unclaimed and refused objects under
+``quarantine/``, pages of a reading in progress under ``tmp/``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ NOTIFIED_PREFIXES = ("uploads/", "incoming/")
 QUARANTINE_PREFIX = "quarantine/"
 QUARANTINE_DAYS = 180
 QUARANTINE_NONCURRENT_DAYS = 30
+# Pages read so far while OCR runs (tmp/ocr/...): removed when the document is
+# read, expired here when an attempt was abandoned.
+TEMPORARY_PREFIX = "tmp/"
+TEMPORARY_DAYS = 7
 MULTIPART_ABORT_DAYS = 1
 UPLOAD_CORS_MAX_AGE = 3000
 
@@ -45,6 +50,12 @@ def _lifecycle_rules() -> list[s3.LifecycleRule]:
             expiration=cdk.Duration.days(QUARANTINE_DAYS),
             noncurrent_version_expiration=cdk.Duration.days(QUARANTINE_NONCURRENT_DAYS),
             expired_object_delete_marker=False,
+        ),
+        s3.LifecycleRule(
+            id="expire-temporary",
+            prefix=TEMPORARY_PREFIX,
+            expiration=cdk.Duration.days(TEMPORARY_DAYS),
+            noncurrent_version_expiration=cdk.Duration.days(1),
         ),
     ]
 
@@ -99,3 +110,33 @@ class DocumentsBucket(Construct):
                 destination,
                 s3.NotificationKeyFilter(prefix=prefix),
             )
+
+
+class AuditSealsBucket(Construct):
+    """Where the audit trail's hourly seals are kept, under Object Lock.
+
+    Compliance mode for seven years (the audit retention): no one, the root
+    account included, can change or delete a seal before then.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, options: StageOptions, key: kms.IKey
+    ) -> None:
+        super().__init__(scope, id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            bucket_name=f"{options.prefix}audit-seals-{cdk.Aws.ACCOUNT_ID}",
+            versioned=True,
+            object_lock_enabled=True,
+            object_lock_default_retention=s3.ObjectLockRetention.compliance(
+                cdk.Duration.days(2555)
+            ),
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )

@@ -27,7 +27,7 @@ def test_register_and_read_case(api: Api, as_role: Any) -> None:
     status, again = api.call("GET", f"/cases/{case['id']}", as_role("clerk"))
     assert status == 200
     assert again["file_number"] == case["file_number"]
-    assert again["parties"][0]["national_id"] == "AB123456"
+    assert again["parties"][0]["national_id"] == "AB****56", "the CIN is masked"
     trail = audit.entries_for(f"case#{case['id']}")
     assert [e["action"] for e in trail] == ["REGISTER_CASE"]
     assert trail[0]["actor"] == "clerk"

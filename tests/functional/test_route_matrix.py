@@ -40,6 +40,28 @@ ALLOWED: dict[tuple[str, str], tuple[int, Any]] = {
     ("GET", "/cases/{case_id}/documents/{document_id}"): (404, None),
     ("GET", "/cases/{case_id}/documents/{document_id}/verification"): (404, None),
     ("GET", "/cases/{case_id}/audit"): (404, None),
+    ("PATCH", "/cases/{case_id}"): (400, EMPTY),
+    ("POST", "/cases/{case_id}/status"): (400, EMPTY),
+    ("POST", "/cases/{case_id}/assignment"): (400, EMPTY),
+    ("POST", "/cases/{case_id}/parties"): (400, EMPTY),
+    ("DELETE", "/cases/{case_id}/parties/{party_id}"): (404, None),
+    ("GET", "/cases/{case_id}/timeline"): (404, None),
+    ("POST", "/cases/{case_id}/timeline"): (400, EMPTY),
+    ("GET", "/cases/{case_id}/hearings"): (404, None),
+    ("POST", "/cases/{case_id}/hearings"): (400, EMPTY),
+    ("POST", "/cases/{case_id}/hearings/{hearing_id}/postponement"): (400, EMPTY),
+    ("POST", "/cases/{case_id}/hearings/{hearing_id}/outcome"): (400, EMPTY),
+    ("GET", "/courts/{court_code}/hearings"): (400, None),  # no date given
+    ("GET", "/cases/{case_id}/judgments"): (404, None),
+    ("POST", "/cases/{case_id}/judgments"): (400, EMPTY),
+    ("GET", "/cases/{case_id}/links"): (404, None),
+    ("POST", "/cases/{case_id}/links"): (400, EMPTY),
+    ("GET", "/my/cases"): (200, None),
+    ("GET", "/statistics"): (400, None),  # no court given
+    ("GET", "/public/cases"): (400, None),  # no file number given
+    ("GET", "/public/hearings"): (400, None),  # no date given
+    ("GET", "/public/courts"): (200, None),
+    ("GET", "/cases/{case_id}/documents/{document_id}/content"): (404, None),
     ("POST", "/users"): (400, EMPTY),
     ("GET", "/users"): (200, None),
     ("GET", "/users/{username}"): (404, None),
@@ -47,7 +69,11 @@ ALLOWED: dict[tuple[str, str], tuple[int, Any]] = {
     ("PUT", "/users/{username}/role"): (400, EMPTY),
     ("POST", "/users/{username}/deactivate"): (404, None),
     ("POST", "/users/{username}/reactivate"): (404, None),
+    ("GET", "/audit/security"): (200, None),
+    ("GET", "/reports/failed-logins"): (200, None),
+    ("GET", "/reports/permission-changes"): (200, None),
     ("GET", "/public/verification/{sha256}"): (404, None),
+    ("GET", "/search"): (400, None),  # no words nor filter
     ("POST", "/public/verification"): (400, EMPTY),
 }
 # Routes that end the caller's session get a throwaway user of the role.
@@ -70,6 +96,9 @@ def concrete(path: str) -> str:
     return path.format(
         case_id=uuid.uuid4(),
         document_id=uuid.uuid4().hex,
+        party_id=uuid.uuid4().hex[:12],
+        hearing_id=uuid.uuid4().hex[:12],
+        court_code="TPI-RABAT",
         username=NOBODY,
         sha256=uuid.uuid4().hex * 2,
     )

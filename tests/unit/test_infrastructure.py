@@ -93,6 +93,18 @@ def one(template: Template, kind: str, **props: Any) -> tuple[str, dict[str, Any
     return logical_id, resource["Properties"]
 
 
+def bucket_named(template: Template, prefix: str) -> tuple[str, dict[str, Any]]:
+    """The one bucket whose logical id starts with ``prefix``."""
+    found = {
+        logical_id: resource
+        for logical_id, resource in resources(template, "AWS::S3::Bucket").items()
+        if logical_id.startswith(prefix)
+    }
+    assert len(found) == 1, sorted(found)
+    logical_id, resource = next(iter(found.items()))
+    return logical_id, resource["Properties"]
+
+
 def model_keys(model: Any) -> tuple[list[dict[str, str]], dict[str, str]]:
     """Key schema and key types straight from the model's attributes."""
     schema, types = [], {}
@@ -202,7 +214,7 @@ def test_prod_tables_have_deletion_protection(prod: Template) -> None:
 def test_documents_bucket_is_versioned_encrypted_and_private(
     template: Template,
 ) -> None:
-    bucket_id, bucket = one(template, "AWS::S3::Bucket")
+    bucket_id, bucket = bucket_named(template, "DocumentsBucket")
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     sse = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
@@ -215,6 +227,12 @@ def test_documents_bucket_is_versioned_encrypted_and_private(
     quarantine = rules["expire-quarantine"]
     assert quarantine["Prefix"] == "quarantine/"
     assert "NoncurrentVersionExpiration" in quarantine
+    temporary = rules["expire-temporary"]
+    assert temporary["Prefix"] == "tmp/"
+    assert temporary["ExpirationInDays"] == 7
+    key = sse["ServerSideEncryptionByDefault"]["KMSMasterKeyID"]
+    ocr = one(template, "AWS::Lambda::Function", Handler=QUEUE_FUNCTIONS[0].handler)
+    assert ocr[1]["Environment"]["Variables"]["JUSTICIA_DOCUMENTS_KMS_KEY_ID"] == key
     assert "POST" in bucket["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"]
     template.has_resource_properties(
         "AWS::S3::BucketPolicy",
@@ -253,9 +271,18 @@ def test_uploads_and_incoming_notify_the_document_events_queue(
 
 
 def test_prod_cors_is_limited_to_the_configured_origins(prod: Template) -> None:
-    _, bucket = one(prod, "AWS::S3::Bucket")
+    _, bucket = bucket_named(prod, "DocumentsBucket")
     rule = bucket["CorsConfiguration"]["CorsRules"][0]
     assert rule["AllowedOrigins"] == ["https://justicia.example"]
+
+
+def test_audit_seals_are_locked_for_the_audit_retention(template: Template) -> None:
+    _, bucket = bucket_named(template, "AuditSealsBucket")
+    assert bucket["ObjectLockEnabled"] is True
+    retention = bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert retention == {"Mode": "COMPLIANCE", "Days": 2555}
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
 
 
 def test_prod_refuses_a_wildcard_origin() -> None:
@@ -357,6 +384,15 @@ def test_functions_are_told_every_setting_of_config(template: Template) -> None:
         "JUSTICIA_PASSWORD_MAX_AGE_DAYS",
         "JUSTICIA_USER_IDLE_DAYS",
         "JUSTICIA_PUBLIC_VERIFICATIONS_PER_MINUTE",
+        # Case management: the documented defaults are the courts' policy.
+        "JUSTICIA_COURT_TIMEZONE",
+        "JUSTICIA_HEARING_SLOT_MINUTES",
+        "JUSTICIA_PUBLIC_TRACKING_PER_MINUTE",
+        # Search: only the indexer is told the domain (infrastructure/stacks/
+        # search.py); one replica and the searches a minute are the defaults.
+        "JUSTICIA_SEARCH_URL",
+        "JUSTICIA_SEARCH_REPLICAS",
+        "JUSTICIA_SEARCH_PER_MINUTE",
     }
     for spec in (*QUEUE_FUNCTIONS,):
         _, props = one(template, "AWS::Lambda::Function", Handler=spec.handler)
@@ -379,6 +415,26 @@ def test_audit_is_append_only_for_the_functions(template: Template) -> None:
                 actions = statement["Action"]
                 actions = actions if isinstance(actions, list) else [actions]
                 assert not {"dynamodb:DeleteItem", "dynamodb:UpdateItem"} & set(actions)
+
+
+def test_ocr_may_queue_page_chunks_to_its_own_queue(template: Template) -> None:
+    events = queue_id(template, "justicia-dev-document-events")
+    ocr_policies = [
+        policy
+        for logical_id, policy in resources(template, "AWS::IAM::Policy").items()
+        if "Ocr" in logical_id
+    ]
+    statements = [
+        statement
+        for policy in ocr_policies
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert any(
+        "sqs:SendMessage" in json.dumps(statement["Action"])
+        and statement["Resource"] == {"Fn::GetAtt": [events, "Arn"]}
+        for statement in statements
+    )
+    assert "tmp/*" in json.dumps(ocr_policies)
 
 
 def test_only_ocr_may_call_textract(template: Template) -> None:
@@ -439,6 +495,7 @@ def test_one_rule_per_schedule_with_the_job_as_constant_input(
         _, rule = one(
             template,
             "AWS::Events::Rule",
+            Name=f"justicia-dev-{schedule.name}",
             ScheduleExpression=schedule.expression,
         )
         (target,) = rule["Targets"]
@@ -475,10 +532,14 @@ def test_user_pool_client_and_groups(template: Template) -> None:
         assert group["Properties"]["UserPoolId"] == {"Ref": pool_id}
 
 
-def test_hsm_pin_is_generated_and_chain_is_a_parameter(template: Template) -> None:
-    _, secret = one(template, "AWS::SecretsManager::Secret")
-    assert secret["Name"] == "justicia/dev/hsm-pin"
-    assert "GenerateSecretString" in secret and "SecretString" not in secret
+def test_secrets_are_generated_and_chain_is_a_parameter(template: Template) -> None:
+    secrets = template.find_resources("AWS::SecretsManager::Secret")
+    by_name = {s["Properties"]["Name"]: s["Properties"] for s in secrets.values()}
+    assert set(by_name) == {"justicia/dev/hsm-pin", "justicia/dev/national-id-key"}
+    for secret in by_name.values():
+        assert "GenerateSecretString" in secret and "SecretString" not in secret
+    digest_key = by_name["justicia/dev/national-id-key"]["GenerateSecretString"]
+    assert digest_key["PasswordLength"] == 64, "32 bytes of key, in hex"
     _, parameter = one(template, "AWS::SSM::Parameter")
     assert parameter["Name"] == "/justicia/dev/signing-chain"
 
@@ -589,3 +650,24 @@ def test_maintenance_may_deactivate_idle_users(template: Template) -> None:
         "cognito-idp:AdminUserGlobalSignOut",
     } <= actions
     assert "dynamodb:UpdateItem" in actions
+
+
+def test_web_app_is_served_from_a_private_bucket_by_cloudfront() -> None:
+    from infrastructure.stacks.web import WebAppStack
+
+    app = cdk.App()
+    web = Template.from_stack(
+        WebAppStack(app, "Justicia-test-web", options=StageOptions(stage="dev"))
+    )
+    bucket_id, bucket = one(web, "AWS::S3::Bucket")
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    one(web, "AWS::CloudFront::OriginAccessControl")
+    _, distribution = one(web, "AWS::CloudFront::Distribution")
+    config = distribution["DistributionConfig"]
+    assert config["DefaultRootObject"] == "index.html"
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert "ResponseHeadersPolicyId" in behavior
+    origin = config["Origins"][0]
+    assert origin["DomainName"]["Fn::GetAtt"][0] == bucket_id
+    assert "OriginAccessControlId" in origin
