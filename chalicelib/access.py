@@ -111,11 +111,11 @@ def ensure_can_see_case(caller: Caller, case: CaseModel | None) -> CaseModel:
 
 
 def ensure_may_change_case(caller: Caller, case: CaseModel) -> None:
-    """Raise ``Forbidden`` unless the caller works on this case's file.
+    """Raise ``Forbidden`` unless the caller works at this case's court.
 
-    Seeing a case is not enough to change it: staff of its court (or its
-    reporting judge) change it; lawyers and citizens never do.
+    Seeing a case is not enough to change it: staff of its court change it; a
+    judge who left the court still sees the cases assigned, read-only;
+    lawyers and citizens never change a case.
     """
-    assigned = caller.role == "JUDGE" and case.reporting_judge == caller.username
-    if not (serves_court(caller, case.court_code) or assigned):
+    if not serves_court(caller, case.court_code):
         raise Forbidden(f"{caller.username} may not change this case")

@@ -86,7 +86,8 @@ def is_security_event(entry: AuditEntry) -> bool:
     """A sign-in that failed or was refused, or a change of permissions."""
     if entry.action in PERMISSION_CHANGES:
         return True
-    return entry.action == "LOGIN" and entry.outcome in ("FAILURE", "REFUSED")
+    failed = entry.outcome in ("FAILURE", "REFUSED")
+    return failed and entry.action in ("LOGIN", "CHANGE_PASSWORD")
 
 
 def record(actor: Actor, entry: AuditEntry) -> None:

@@ -92,23 +92,34 @@ def encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
+# The key attributes of each list's position: a cursor must carry exactly these.
+CURSOR_KEYS = {
+    "court_code": frozenset({"court_code", "registered_at", "case_id"}),
+    "reporting_judge": frozenset({"reporting_judge", "registered_at", "case_id"}),
+    "court_day": frozenset({"court_day", "starts_at", "case_id", "record_key"}),
+    "principal": frozenset({"principal", "case_id"}),
+}
+
+
 def decode_key(cursor: str | None, attribute: str, value: str) -> dict[str, Any] | None:
     """Read a cursor back; ``ValidationFailed`` unless it is one of this list's.
 
     ``attribute`` and ``value`` name the list's partition (``court_code`` and
-    the court, say): a cursor of another list is refused.
+    the court, say): a cursor of another list, or one not made of this list's
+    key attributes as strings, is refused.
     """
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        partition = key[attribute]["S"]
-        if not all(isinstance(v, dict) and len(v) == 1 for v in key.values()):
+        if set(key) != CURSOR_KEYS[attribute]:
+            raise KeyError("attributes")
+        if not all(set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()):
             raise TypeError("key")
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
         raise ValidationFailed.field("cursor", "not a cursor of this list") from exc
-    if partition != value:
+    if key[attribute]["S"] != value:
         raise ValidationFailed.field("cursor", "belongs to another list")
     return dict(key)
 

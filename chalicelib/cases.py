@@ -27,7 +27,7 @@ from chalicelib import access, audit
 from chalicelib.changes import Change
 from chalicelib.court_time import court_iso
 from chalicelib.courts import check_court_and_type
-from chalicelib.errors import ValidationFailed
+from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.models import (
     CaseModel,
     CounselMap,
@@ -282,7 +282,14 @@ def case_to_change(caller: Caller, case_id: str) -> CaseModel:
     """Return the case if ``caller`` may change it (404 unseen, 403 unserved)."""
     case = case_visible_to(caller, case_id)
     access.ensure_may_change_case(caller, case)
+    ensure_open(case)
     return case
+
+
+def ensure_open(case: CaseModel) -> None:
+    """Refuse any change to an archived case: the archive is read-only (409)."""
+    if case.status == "ARCHIVED":
+        raise Conflict("an archived case is read-only")
 
 
 def file_number_of(case: CaseModel) -> FileNumber:

@@ -49,7 +49,7 @@ class Change:
     # PynamoDB sends a transaction's deletes, then puts, then updates; the
     # reasons of a cancellation come in that order, so each kind is kept apart.
     _operations: dict[str, list[tuple[Operation, JusticiaError]]] = field(
-        default_factory=lambda: {"delete": [], "put": [], "update": []}
+        default_factory=lambda: {"check": [], "delete": [], "put": [], "update": []}
     )
     _counters: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
 
@@ -86,6 +86,23 @@ class Change:
     def delete(self, item: Model) -> None:
         """Remove an item (a released slot, a membership)."""
         self._add("delete", lambda tx: tx.delete(item), Conflict("could not delete"))
+
+    def require(
+        self,
+        model: type[Model],
+        key: tuple[str, str],
+        condition: Condition,
+        refusal: JusticiaError,
+    ) -> None:
+        """Write nothing unless ``condition`` holds on the item of ``key`` then.
+
+        A check inside the transaction: no read before it, no race after it.
+        """
+        self._add(
+            "check",
+            lambda tx: tx.condition_check(model, key[0], key[1], condition=condition),
+            refusal,
+        )
 
     def take_slot(self, item: Model) -> None:
         """Book a judge's or a room's slot; refused if someone holds it."""
@@ -171,6 +188,7 @@ class Change:
     def _in_order(self) -> list[tuple[Operation, JusticiaError]]:
         """Every operation, in the order the transaction sends them."""
         return [
+            *self._operations["check"],
             *self._operations["delete"],
             *self._operations["put"],
             *self._operations["update"],

@@ -99,6 +99,7 @@ def create_document(
         declared_size=request.size,
         object_key=upload_key(case.case_id, document_id),
         source="api",
+        origin=origin_of(actor.role),
         created_at=now,
         created_by=actor.username,
         updated_at=now,
@@ -115,6 +116,11 @@ def create_document(
         transaction.save(document, condition=DocumentModel.document_id.does_not_exist())
         transaction.save(audit.build_record(actor, entry, now))
     return document, presigned_upload(document)
+
+
+def origin_of(role: str) -> str:
+    """``court`` for a document brought in by court staff, else ``filing``."""
+    return "court" if role in ("ADMIN", "JUDGE", "CLERK", "SYSTEM") else "filing"
 
 
 def presigned_upload(document: DocumentModel) -> dict[str, Any]:
@@ -186,6 +192,8 @@ def document_json(document: DocumentModel, *, with_text: bool = True) -> dict[st
         "filename": document.filename,
         "content_type": document.content_type,
         "source": document.source,
+        "origin": document.origin or "court",
+        "created_by": document.created_by,
         "size": document.size,
         "sha256": document.sha256,
         "pages": document.pages,
@@ -210,6 +218,8 @@ def _signature_json(document: DocumentModel) -> dict[str, Any] | None:
     if signature is None:
         return None
     return {
+        "origin": document.origin or "court",
+        "created_by": document.created_by,
         "format": signature.format,
         "algorithm": signature.algorithm,
         "certificate_subject": signature.certificate_subject,

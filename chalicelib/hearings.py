@@ -10,8 +10,9 @@ succeed, whatever their timing.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.changes import Change
@@ -30,6 +31,7 @@ from chalicelib.workflow import PENDING, move_status
 if TYPE_CHECKING:
     from chalicelib.audit import Actor
 
+HORIZON = timedelta(days=5 * 366)
 OUTCOME_STATUS = {
     HearingOutcome.RESERVED_FOR_JUDGMENT: "DELIBERATION",
     HearingOutcome.STRUCK_OFF: "CLOSED",
@@ -65,13 +67,17 @@ def postpone(
     now: datetime | None = None,
 ) -> CaseRecordModel:
     """Move a scheduled hearing to a new time, with the reason; slots follow."""
-    hearing = _scheduled_hearing(case, hearing_id)
+    _ensure_pending(case)
+    hearings = hearings_of(case.case_id)
+    hearing = _scheduled(hearings, hearing_id)
     change = Change(case, actor, "POSTPONE_HEARING", now or datetime.now(UTC))
     starts_at = _future(request.starts_at, change)
     before, held = hearing.starts_at, set(_slot_keys(hearing))
     hearing.room = request.room or hearing.room
     _place(hearing, case, starts_at)
     wanted = set(_slot_keys(hearing))
+    if wanted == held:
+        raise ValidationFailed.field("starts_at", "is in the same slot as before")
     for key in sorted(held - wanted):
         change.delete(RegistryModel(pk=key))
     for key in sorted(wanted - held):
@@ -79,6 +85,7 @@ def postpone(
     hearing.postponements = int(hearing.postponements or 0) + 1
     hearing.reason = request.reason
     change.save(hearing)
+    case.next_hearing_at = next_hearing(hearings, change.now)
     change.details.update(
         {"hearing_id": hearing_id, "before": _iso(before), "after": _iso(starts_at)}
     )
@@ -99,9 +106,12 @@ def record_outcome(
 ) -> CaseRecordModel | None:
     """Record what a hearing ended with; an adjournment books the next one.
 
-    Returns the next hearing when adjourned, else None.
+    Returns the next hearing when adjourned, else None. Striking the case off
+    cancels its other scheduled hearings.
     """
-    hearing = _scheduled_hearing(case, hearing_id)
+    _ensure_pending(case)
+    hearings = hearings_of(case.case_id)
+    hearing = _scheduled(hearings, hearing_id)
     change = Change(case, actor, "RECORD_HEARING_OUTCOME", now or datetime.now(UTC))
     if hearing.starts_at is None or hearing.starts_at > change.now:
         raise Conflict("a hearing's outcome is recorded once it has started")
@@ -109,20 +119,17 @@ def record_outcome(
     hearing.outcome = request.outcome.value
     hearing.decision = request.decision
     change.save(hearing)
-    first_date = 1 if not hearing.postponements else 0
-    change.count(
-        case.court_code,
-        change.now.date().isoformat(),
-        hearings_held=1,
-        held_on_first_date=first_date,
-    )
+    _count_held(change, hearing)
     following = None
     if request.next_starts_at is not None:
         starts_at = _future(request.next_starts_at, change, "next_starts_at")
         following = _book(change, str(hearing.judge), str(hearing.room), starts_at)
+        hearings.append(following)
     else:
-        case.next_hearing_at = None
         move_status(change, OUTCOME_STATUS[request.outcome])
+        if case.status not in PENDING:
+            cancel_scheduled(change, hearings)
+    case.next_hearing_at = next_hearing(hearings, change.now)
     change.details.update({"hearing_id": hearing_id, "outcome": request.outcome.value})
     change.update_case(request.version)
     change.add_event(
@@ -132,6 +139,46 @@ def record_outcome(
     )
     change.commit()
     return following
+
+
+def cancel_scheduled(change: Change, hearings: list[CaseRecordModel]) -> None:
+    """Cancel every scheduled hearing in ``change`` and free their slots.
+
+    For a case that leaves the pending statuses (closed, struck off, judged).
+    """
+    for hearing in hearings:
+        if hearing.hearing_status != "SCHEDULED":
+            continue
+        hearing.hearing_status = "CANCELLED"
+        change.save(hearing)
+        for key in _slot_keys(hearing):
+            change.delete(RegistryModel(pk=key))
+    change.case.next_hearing_at = None
+
+
+def next_hearing(hearings: list[CaseRecordModel], now: datetime) -> datetime | None:
+    """The earliest scheduled hearing still to come, or None."""
+    ahead = [
+        h.starts_at
+        for h in hearings
+        if h.hearing_status == "SCHEDULED" and h.starts_at and h.starts_at > now
+    ]
+    return min(ahead, default=None)
+
+
+def _count_held(change: Change, hearing: CaseRecordModel) -> None:
+    """Count a hearing held, and whether on the first date set (certainty)."""
+    change.count(
+        change.case.court_code,
+        change.now.date().isoformat(),
+        hearings_held=1,
+        held_on_first_date=0 if hearing.postponements else 1,
+    )
+
+
+def _ensure_pending(case: CaseModel) -> None:
+    if case.status not in PENDING:
+        raise TransitionRefused(f"a {case.status} case has no hearings")
 
 
 def hearings_of(case_id: str) -> list[CaseRecordModel]:
@@ -231,8 +278,26 @@ def _slot_keys(hearing: CaseRecordModel) -> list[str]:
     court = str(hearing.court_day).split("#")[0]
     return [
         f"SLOT#JUDGE#{hearing.judge}#{slot}",
-        f"SLOT#ROOM#{court}#{hearing.room}#{slot}",
+        f"SLOT#ROOM#{court}#{room_key(str(hearing.room))}#{slot}",
     ]
+
+
+def room_key(room: str) -> str:
+    """A room's name as its slots know it: one spelling per room.
+
+    Compatibility forms folded, accents and case dropped, digits made ASCII,
+    spaces collapsed: ``Ｓálle  ٩`` and ``salle 9`` are the same room.
+
+    >>> room_key("Ｓálle  ٩")
+    'salle 9'
+    """
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", room))
+    plain = "".join(
+        str(unicodedata.digit(c)) if c.isdigit() else c
+        for c in folded
+        if not unicodedata.combining(c)
+    )
+    return " ".join(plain.casefold().split())
 
 
 def _take_slots(change: Change, hearing: CaseRecordModel) -> None:
@@ -240,29 +305,30 @@ def _take_slots(change: Change, hearing: CaseRecordModel) -> None:
         change.take_slot(RegistryModel(pk=key, case_id=hearing.case_id))
 
 
-def _scheduled_hearing(case: CaseModel, hearing_id: str) -> CaseRecordModel:
-    try:
-        hearing = CaseRecordModel.get(case.case_id, f"HEARING#{hearing_id}")
-    except CaseRecordModel.DoesNotExist as exc:
-        raise NotFound("hearing not found") from exc
-    if hearing.hearing_status != "SCHEDULED":
-        raise Conflict(f"the hearing is already {hearing.hearing_status}")
-    return hearing
+def _scheduled(hearings: list[CaseRecordModel], hearing_id: str) -> CaseRecordModel:
+    for hearing in hearings:
+        if hearing.record_key == f"HEARING#{hearing_id}":
+            if hearing.hearing_status != "SCHEDULED":
+                raise Conflict(f"the hearing is already {hearing.hearing_status}")
+            return hearing
+    raise NotFound("hearing not found")
 
 
 def _judge_of(case: CaseModel, requested: str | None) -> str:
-    """The hearing's judge: the one asked for (checked), else the reporting judge."""
-    if requested is None or requested == case.reporting_judge:
-        if not case.reporting_judge:
-            raise ValidationFailed.field("judge", "is required: no reporting judge yet")
-        return str(case.reporting_judge)
+    """The hearing's judge: the one asked for, else the reporting judge.
+
+    Either way an active judge serving the case's court, read now.
+    """
+    username = requested or case.reporting_judge
+    if not username:
+        raise ValidationFailed.field("judge", "is required: no reporting judge yet")
     try:
-        judge = UserModel.get(requested)
+        judge = UserModel.get(username)
     except UserModel.DoesNotExist as exc:
         raise ValidationFailed.field("judge", "is not a user") from exc
     if judge.role != "JUDGE" or not judge.active or case.court_code not in judge.courts:
         raise ValidationFailed.field("judge", "is not an active judge of this court")
-    return requested
+    return str(username)
 
 
 def _future(starts_at: datetime, change: Change, field: str = "starts_at") -> datetime:

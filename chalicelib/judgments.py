@@ -1,9 +1,10 @@
 """Judgments: numbered per court and year, linked to the signed judgment document.
 
 Recording a judgment moves the case to ``JUDGED`` (counted resolved), sets the
-last judgment shown on the file card, and adds it to the timeline, in one
-transaction. The judgment's document must already be signed by the court's
-seal: a judgment is never published unsigned.
+last judgment shown on the file card, cancels the hearings still scheduled and
+adds it to the timeline, in one transaction. The judgment's document must be
+a document of the case brought in by the court (not a party's filing) and
+already sealed: a judgment is never published unsigned.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.cases import reserve_serial
 from chalicelib.changes import Change
 from chalicelib.errors import Conflict, TransitionRefused, ValidationFailed
+from chalicelib.hearings import cancel_scheduled, hearings_of
 from chalicelib.models import CaseModel, CaseRecordModel, DocumentModel
 from chalicelib.schemas import JudgmentRequest
 from chalicelib.workflow import move_status
@@ -36,14 +38,18 @@ def record_judgment(
     change = Change(case, actor, "RECORD_JUDGMENT", now or datetime.now(UTC))
     if request.pronounced_on > change.now.date():
         raise ValidationFailed.field("pronounced_on", "is in the future")
-    _ensure_signed(case.case_id, request.document_id)
+    if request.pronounced_on < case.registered_at.date():
+        raise ValidationFailed.field(
+            "pronounced_on", "is before the case was registered"
+        )
+    _require_signed_court_document(change, request.document_id)
     number = reserve_serial(f"JUDGMENT#{case.court_code}#{request.pronounced_on.year}")
     judgment = _judgment(change, request, f"{number}/{request.pronounced_on.year}")
     change.save_new(judgment, Conflict("judgment number already used"))
     case.last_judgment_number = judgment.judgment_number
     case.last_judgment_date = request.pronounced_on.isoformat()
-    case.next_hearing_at = None
     move_status(change, "JUDGED")
+    cancel_scheduled(change, hearings_of(case.case_id))
     change.details.update({"judgment_number": judgment.judgment_number})
     change.update_case(request.version)
     change.add_event("JUDGMENT_PRONOUNCED", decision=judgment.judgment_number)
@@ -51,13 +57,23 @@ def record_judgment(
     return judgment
 
 
-def _ensure_signed(case_id: str, document_id: str) -> None:
-    try:
-        document = DocumentModel.get(case_id, document_id)
-    except DocumentModel.DoesNotExist as exc:
-        raise ValidationFailed.field("document_id", "no such document") from exc
-    if document.status != "SIGNED":
-        raise ValidationFailed.field("document_id", "the document is not signed yet")
+def _require_signed_court_document(change: Change, document_id: str) -> None:
+    """The judgment's document: of this case, sealed, brought in by the court.
+
+    Checked inside the transaction, so the document cannot change between the
+    check and the judgment.
+    """
+    signed_by_court = (DocumentModel.status == "SIGNED") & (
+        DocumentModel.origin.does_not_exist() | (DocumentModel.origin == "court")
+    )
+    change.require(
+        DocumentModel,
+        (change.case.case_id, document_id),
+        signed_by_court,
+        ValidationFailed.field(
+            "document_id", "must be a signed court document of this case"
+        ),
+    )
 
 
 def _judgment(change: Change, request: JudgmentRequest, number: str) -> CaseRecordModel:

@@ -101,6 +101,11 @@ def log_in(
     return outcome
 
 
+def limit_address(actor: audit.Actor) -> None:
+    """Count an attempt of ``actor``'s address now against the login policy."""
+    limit_attempts(actor.username, actor, datetime.now(UTC), get_settings().login)
+
+
 def limit_attempts(
     username: str, actor: audit.Actor, moment: datetime, rules: LoginPolicy
 ) -> None:

@@ -312,6 +312,9 @@ class DocumentModel(Model):
     failure_reason = UnicodeAttribute(null=True)
     failure_code = UnicodeAttribute(null=True)
     signature = SignatureMap(null=True)
+    # ``court`` when court staff or a scanner brought it in, ``filing`` when a
+    # lawyer filed it: the seal proves receipt, only the court issues judgments.
+    origin = UnicodeAttribute(null=True)
 
 
 class SecurityEventIndex(GlobalSecondaryIndex["AuditModel"]):

@@ -43,10 +43,14 @@ def mask_national_id(national_id: str) -> str:
 
     >>> mask_national_id("BK123456")
     'BK****56'
+    >>> mask_national_id("AB12")
+    'AB**'
     """
     letters = len(national_id) - len(national_id.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
     digits = national_id[letters:]
-    hidden = max(len(digits) - VISIBLE_DIGITS, 0)
+    if len(digits) <= 2 * VISIBLE_DIGITS:
+        return national_id[:letters] + "*" * len(digits)
+    hidden = len(digits) - VISIBLE_DIGITS
     return national_id[:letters] + "*" * hidden + digits[hidden:]
 
 

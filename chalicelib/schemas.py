@@ -47,7 +47,9 @@ class FieldError(ValueError):
 
 # Control, format (zero-width, bidi marks, soft hyphen...) and line/paragraph
 # separator characters.
-INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn"})
+# Letters that display as blank space.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def readable(value: str) -> str:
@@ -57,7 +59,8 @@ def readable(value: str) -> str:
     'شركة البناء'
     """
     for character in value:
-        if character in BIDI_CONTROLS or unicodedata.category(character) in INVISIBLE:
+        hidden = unicodedata.category(character) in INVISIBLE
+        if character in BIDI_CONTROLS or character in BLANK_LETTERS or hidden:
             raise ValueError(f"contains the invisible character U+{ord(character):04X}")
     if not any(character.isalnum() for character in value):
         raise ValueError("must contain a letter or a digit")
@@ -309,7 +312,12 @@ def _court_time(moment: datetime) -> datetime:
     """A time without an offset is the court's wall-clock time."""
     from chalicelib.court_time import at_court
 
-    return at_court(moment)
+    if not 2000 <= moment.year <= 2999:
+        raise ValueError("must be a time of this millennium")
+    try:
+        return at_court(moment)
+    except OverflowError as exc:
+        raise ValueError("is out of range") from exc
 
 
 # A hearing time: with its offset, or court time when written without one.

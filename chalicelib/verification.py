@@ -69,6 +69,7 @@ class FingerprintModel(RegistryModel):
     court_code = UnicodeAttribute(null=True)
     file_number = UnicodeAttribute(null=True)
     fingerprint_of = UnicodeAttribute(null=True)
+    origin = UnicodeAttribute(null=True)
 
 
 class VerificationRequest(BaseModel):
@@ -118,6 +119,7 @@ def fingerprints(
             court_code=court_code,
             file_number=file_number,
             fingerprint_of=role,
+            origin=document.origin or "court",
         )
         for sha256, role in hashes.items()
         if sha256
@@ -194,6 +196,7 @@ def public_json(entry: FingerprintModel, seal: SignatureMap) -> dict[str, Any]:
         "format": seal.format,
         "court_code": entry.court_code,
         "file_number": entry.file_number,
+        "origin": entry.origin or "court",
     }
 
 

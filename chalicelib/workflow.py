@@ -90,6 +90,10 @@ def transition(
         raise TransitionRefused(f"{case.status} -> {target} is not allowed")
     change = Change(case, actor, "CHANGE_STATUS", now or datetime.now(UTC))
     move_status(change, target)
+    if case.status not in PENDING:
+        from chalicelib.hearings import cancel_scheduled, hearings_of
+
+        cancel_scheduled(change, hearings_of(case.case_id))
     change.update_case(request.version)
     change.add_event(f"STATUS_{target}", decision=request.decision)
     change.commit()
@@ -261,6 +265,8 @@ def record_procedure(
     )
     if request.occurred_on and request.occurred_on > date.today():
         raise ValidationFailed.field("occurred_on", "is in the future")
+    if request.occurred_on and request.occurred_on < case.registered_at.date():
+        raise ValidationFailed.field("occurred_on", "is before the case was registered")
     change = Change(
         case,
         actor,

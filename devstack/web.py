@@ -44,7 +44,7 @@ def content_security_policy(upload_origin: str) -> str:
     """
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
-        "img-src 'self' blob: data:; "
+        f"img-src 'self' blob: data: {upload_origin}; "
         f"connect-src 'self' {upload_origin}; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )

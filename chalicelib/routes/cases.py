@@ -90,6 +90,7 @@ def get_case(call: Call, case_id: str) -> dict[str, Any]:
 def create_document(call: Call, case_id: str) -> Response:
     """Announce a document; 201 with the presigned form to upload its bytes."""
     case = cases.case_visible_to(call.user, case_id)
+    cases.ensure_open(case)
     document, upload = documents.create_document(case, call.body, call.actor)
     body = {**documents.document_json(document, with_text=False), "upload": upload}
     return json_response(body, 201)

@@ -56,10 +56,13 @@ def login(call: Call) -> dict[str, Any]:
 def choose_password(call: Call) -> dict[str, Any]:
     """Answer ``NEW_PASSWORD_REQUIRED`` with a new password; tokens on success.
 
-    Audited as ``CHANGE_PASSWORD`` with its outcome.
+    Audited as ``CHANGE_PASSWORD`` with its outcome; a failure is recorded as
+    an anonymous attempt on that user (the session did not prove who sent
+    it). Limited per address like ``/auth/login`` (429).
     """
     request: NewPasswordRequest = call.body
     actor = audit.Actor(request.username.lower(), "-", call.request_id, call.source_ip)
+    logins.limit_address(actor)
     entry = audit.AuditEntry(action="CHANGE_PASSWORD", target=f"user#{actor.username}")
     try:
         tokens = identity.answer_new_password(
@@ -67,7 +70,9 @@ def choose_password(call: Call) -> dict[str, Any]:
         )
     except JusticiaError:
         entry.outcome = "FAILURE"
-        audit.record(actor, entry)
+        audit.record(
+            audit.Actor("anonymous", "-", actor.request_id, actor.source_ip), entry
+        )
         raise
     audit.record(actor, entry)
     users.note_password_changed(actor.username)

@@ -173,6 +173,10 @@ class Monitoring(Construct):
                 ],
             ),
             _graph("OCR", ["PagesRead", "OcrFallbacks", "DocumentsFannedOut"]),
+            _graph(
+                "Search",
+                ["SearchChangesIndexed", "SearchHitsWithheld", "SearchDrift"],
+            ),
         )
         dashboard.add_widgets(
             _graph("Sign-in", ["Logins", "LoginFailures", "TokensRefused"]),

@@ -172,7 +172,10 @@ def test_a_masked_national_id_keeps_letters_and_two_digits() -> None:
     from chalicelib.personal import mask_national_id, national_id_digest
 
     assert mask_national_id("BK123456") == "BK****56"
-    assert mask_national_id("A9") == "A9"
+    assert mask_national_id("A9") == "A*"
+    assert mask_national_id("AB1234") == "AB****", "four digits or fewer: all hidden"
+    assert mask_national_id("AB12345") == "AB***45"
+    assert mask_national_id("AB123456") == "AB****56"
     assert national_id_digest("BK123456", key=b"a") != national_id_digest(
         "BK123456", key=b"b"
     )

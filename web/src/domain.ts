@@ -261,6 +261,14 @@ export function getDocument(caseId: string, documentId: string): Promise<CaseDoc
   return api("GET", `/cases/${encodeURIComponent(caseId)}/documents/${encodeURIComponent(documentId)}`);
 }
 
+/** A one-minute address of a document's bytes as received (audited by the API). */
+export function documentContent(caseId: string, documentId: string): Promise<{ url: string; content_type: string }> {
+  return api(
+    "GET",
+    `/cases/${encodeURIComponent(caseId)}/documents/${encodeURIComponent(documentId)}/content?variant=original`,
+  );
+}
+
 export function verifyDocument(caseId: string, documentId: string): Promise<Verification> {
   return api(
     "GET",

@@ -79,23 +79,37 @@ export function formatPercent(fraction: number): string {
   return new Intl.NumberFormat(LOCALES[language], { style: "percent", maximumFractionDigits: 1 }).format(fraction);
 }
 
+/**
+ * The wall-clock date and time an ISO string states, as a Date read in UTC.
+ *
+ * The API gives court times with the court's offset (`2026-12-04T09:00:00+01:00`):
+ * the hour shown is the hour written, never converted through the browser's
+ * own time-zone data (which may disagree with Morocco's legal offset).
+ */
+function wallClock(iso: string): Date | null {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(iso);
+  if (!parts) return null;
+  const number = (index: number): number => Number(parts[index] ?? 0);
+  return new Date(Date.UTC(number(1), number(2) - 1, number(3), number(4), number(5)));
+}
+
 /** A date (and time when `withTime`) from an ISO string, in the user's language. */
 export function formatDate(iso: string | null | undefined, withTime = false): string {
   if (!iso) return t("app.none");
-  const moment = new Date(iso);
-  if (Number.isNaN(moment.getTime())) return iso;
-  const options: Intl.DateTimeFormatOptions = { year: "numeric", month: "long", day: "numeric" };
+  const moment = wallClock(iso);
+  if (!moment) return iso;
+  const options: Intl.DateTimeFormatOptions = { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" };
   if (withTime) Object.assign(options, { hour: "2-digit", minute: "2-digit" });
   return new Intl.DateTimeFormat(LOCALES[language], options).format(moment);
 }
 
-/** A time of day (`09:30`) from an ISO string or `HH:MM`. */
+/** A time of day (`09:30`) from an ISO string or `HH:MM`, as written. */
 export function formatTime(value: string | null | undefined): string {
   if (!value) return t("app.none");
   if (/^\d{2}:\d{2}/.test(value)) return value.slice(0, 5);
-  const moment = new Date(value);
-  if (Number.isNaN(moment.getTime())) return value;
-  return new Intl.DateTimeFormat(LOCALES[language], { hour: "2-digit", minute: "2-digit" }).format(moment);
+  const moment = wallClock(value);
+  if (!moment) return value;
+  return new Intl.DateTimeFormat(LOCALES[language], { hour: "2-digit", minute: "2-digit", timeZone: "UTC" }).format(moment);
 }
 
 /** A byte count in the user's language: `1,2 Mo` / `1.2 ميغابايت`. */

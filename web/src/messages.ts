@@ -296,9 +296,11 @@ export const MESSAGES = {
   "docs.noText": { ar: "لم يقرأ النص بعد.", fr: "Le texte n'a pas encore été lu." },
   "docs.scan": { ar: "الصفحة الممسوحة", fr: "Page numérisée" },
   "docs.noPreview": {
-    ar: "معاينة الصفحة متاحة للوثائق المرسلة من هذه النافذة.",
-    fr: "L'aperçu de la page est disponible pour les documents envoyés depuis cette fenêtre.",
+    ar: "معاينة الصفحة غير متاحة بعد.",
+    fr: "L'aperçu de la page n'est pas encore disponible.",
   },
+  "docs.loadingPage": { ar: "جار تحميل الصفحة…", fr: "Chargement de la page…" },
+  "docs.openOriginal": { ar: "فتح الوثيقة كما وردت", fr: "Ouvrir le document tel que reçu" },
   "docs.signature": { ar: "التوقيع والختم", fr: "Signature et sceau" },
   "docs.unsigned": { ar: "الوثيقة غير موقعة بعد.", fr: "Le document n'est pas encore signé." },
   "docs.format": { ar: "صيغة التوقيع", fr: "Format" },

@@ -22,11 +22,14 @@ export function isStaff(): boolean {
   return role === "ADMIN" || role === "JUDGE" || role === "CLERK";
 }
 
-/** A date-time field's value (local time) as an ISO instant, or null. */
+/**
+ * A date-time field's value as typed (`2026-12-10T09:00`), or null. Sent
+ * without an offset, the API takes it as court time.
+ */
 function instant(field: Field<HTMLInputElement>): string | null {
   if (!field.input.value) return null;
   const moment = new Date(field.input.value);
-  return Number.isNaN(moment.getTime()) ? null : moment.toISOString();
+  return Number.isNaN(moment.getTime()) ? null : field.input.value;
 }
 
 function futureProblem(field: Field<HTMLInputElement>, required: boolean): string | null {

@@ -10,7 +10,7 @@
 
 import { api, UserFacingError } from "../api";
 import { h, replace, fileNumber, ltr, uniqueId } from "../dom";
-import { getCase, getDocument, listDocuments, verifyDocument, type CaseDocument, type CaseFile, type UploadForm } from "../domain";
+import { documentContent, getCase, getDocument, listDocuments, verifyDocument, type CaseDocument, type CaseFile, type UploadForm } from "../domain";
 import { formatBytes, formatDate, formatNumber, formatPercent, t } from "../i18n";
 import { href, type Params } from "../router";
 import { session } from "../session";
@@ -163,20 +163,36 @@ export async function documentScreen(view: HTMLElement, params: Params): Promise
     view,
     back,
     h("h1", {}, h("bdi", {}, document.filename), " ", statusBadge("docstatus", document.status)),
-    h("div", { class: "reader" }, pageView(document), textView(document)),
+    h("div", { class: "reader" }, pageView(caseId, document), textView(document)),
     signaturePanel(caseId, document),
   );
 }
 
-function pageView(document: CaseDocument): HTMLElement {
+/** Whether the browser shows the document's bytes as an image. */
+function showable(document: CaseDocument): boolean {
+  return document.content_type === "image/png" || document.content_type === "image/jpeg";
+}
+
+function pageView(caseId: string, document: CaseDocument): HTMLElement {
+  const alt = `${t("docs.scan")} — ${document.filename}`;
   const preview = previews.get(document.document_id);
-  const image = preview && document.content_type.startsWith("image/") && document.content_type !== "image/tiff";
-  return h(
-    "section",
-    { class: "panel page-view", "aria-labelledby": "scan-title" },
-    h("h2", { id: "scan-title" }, t("docs.scan")),
-    image ? h("img", { src: preview, alt: `${t("docs.scan")} — ${document.filename}` }) : h("p", { class: "muted" }, t("docs.noPreview")),
-  );
+  const holder = preview && showable(document) ? h("img", { src: preview, alt }) : h("p", { class: "muted" }, t("docs.loadingPage"));
+  if (!preview) void showStored(caseId, document, holder, alt);
+  return h("section", { class: "panel page-view", "aria-labelledby": "scan-title" }, h("h2", { id: "scan-title" }, t("docs.scan")), holder);
+}
+
+/** Replace ``holder`` with the stored page (an image) or a link to open it. */
+async function showStored(caseId: string, document: CaseDocument, holder: HTMLElement, alt: string): Promise<void> {
+  try {
+    const link = await documentContent(caseId, document.document_id);
+    holder.replaceWith(
+      showable(document)
+        ? h("img", { src: link.url, alt })
+        : h("a", { href: link.url, target: "_blank", rel: "noopener noreferrer" }, t("docs.openOriginal")),
+    );
+  } catch {
+    holder.textContent = t("docs.noPreview");
+  }
 }
 
 function textView(document: CaseDocument): HTMLElement {
