@@ -28,11 +28,11 @@ for (const language of ["ar", "fr"] as const) {
     await check(page, language, "login");
     const land = rabat.find((row) => row.file_number.startsWith("1/1201/"));
     await page.goto("/#/track");
-    await page.locator("input[name=court]").fill("TPI-RABAT");
+    await page.locator("select[name=court]").selectOption("TPI-RABAT");
     await page.locator("input[name=number]").fill(land?.file_number ?? "");
     await page.locator("form").first().locator("button[type=submit]").click();
     await expect(page.getByTestId("public-card")).toBeVisible();
-    await page.locator("input[name=hearings-court]").fill("TPI-RABAT");
+    await page.locator("select[name=hearings-court]").selectOption("TPI-RABAT");
     await page.locator("form").nth(1).locator("button[type=submit]").click();
     await expect(page.locator("#public-hearings-title ~ div").locator("table, .empty").first()).toBeVisible();
     await check(page, language, "track");
