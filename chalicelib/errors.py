@@ -118,8 +118,14 @@ class ValidationFailed(JusticiaError):
 
     @classmethod
     def field(cls, field: str, reason: str) -> ValidationFailed:
-        """Build the error for one bad field, e.g. ``field("court_code", ...)``."""
-        return cls(f"{field}: {reason}", [{"field": field, "reason": reason}])
+        """Build the error for one bad field, e.g. ``field("court_code", ...)``.
+
+        The detail carries the reason in Arabic and French too (``messages``).
+        """
+        from chalicelib.field_messages import messages_for
+
+        detail = {"field": field, "reason": reason, "messages": messages_for(reason)}
+        return cls(f"{field}: {reason}", [detail])
 
 
 class Unauthorized(JusticiaError):

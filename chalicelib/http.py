@@ -152,6 +152,8 @@ def parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
     """Validate the JSON body; ``ValidationFailed`` lists each bad field and why."""
     from pydantic import ValidationError
 
+    from chalicelib.field_messages import messages_for
+
     raw = request.raw_body or b""
     try:
         return model.model_validate_json(raw)
@@ -163,6 +165,9 @@ def parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
                     "field": field_of(error),
                     "reason": error["msg"],
                     "type": error["type"],
+                    "messages": messages_for(
+                        error["msg"], error["type"], error.get("ctx")
+                    ),
                 }
                 for error in exc.errors(include_url=False, include_input=False)
             ],

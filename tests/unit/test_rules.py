@@ -213,7 +213,13 @@ def test_errors_speak_arabic_and_french() -> None:
     arabic = error.body("ar", "r1")["error"]
     french = error.body("fr", "r1")["error"]
     assert arabic["message"] != french["message"]
-    assert arabic["details"] == [{"field": "court_code", "reason": "unknown court 'X'"}]
+    assert arabic["details"] == [
+        {
+            "field": "court_code",
+            "reason": "unknown court 'X'",
+            "messages": {"fr": "Juridiction inconnue.", "ar": "محكمة غير معروفة."},
+        }
+    ]
     assert NotFound().status_code == 404
 
 
@@ -240,3 +246,27 @@ def test_usernames_are_case_insensitive_at_login() -> None:
 
     login = LoginRequest.model_validate_json('{"username": "JUDGE", "password": "x"}')
     assert login.username == "judge"
+
+
+def test_every_field_error_of_a_body_reads_in_arabic_and_french() -> None:
+    from chalicelib.http import parse_body
+    from chalicelib.schemas import RegisterCaseRequest
+
+    class Body:
+        raw_body = (
+            b'{"court_code": "x", "case_type_code": 12, "subject": "",'
+            b' "parties": [], "extra": 1}'
+        )
+
+    with pytest.raises(ValidationFailed) as refused:
+        parse_body(Body(), RegisterCaseRequest)  # type: ignore[arg-type]
+    details = refused.value.details
+    assert {d["field"] for d in details} >= {
+        "court_code",
+        "subject",
+        "parties",
+        "extra",
+    }
+    for detail in details:
+        assert detail["messages"]["fr"] and detail["messages"]["ar"], detail
+        assert detail["messages"]["fr"] != "Valeur invalide.", detail

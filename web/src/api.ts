@@ -15,6 +15,8 @@ export interface FieldProblem {
   field: string;
   reason: string;
   type?: string;
+  /** What is wrong, in Arabic and French, as the API words it. */
+  messages?: Partial<Bilingual>;
 }
 
 interface ErrorEnvelope {

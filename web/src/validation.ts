@@ -4,7 +4,7 @@
  */
 
 import type { FieldProblem } from "./api";
-import { t } from "./i18n";
+import { currentLanguage, t } from "./i18n";
 
 /** A national ID (CIN): one or two letters then digits, e.g. BK123456 (checked loosely). */
 export const NATIONAL_ID = /^[A-Za-z]{1,2}[0-9]{1,8}$/;
@@ -40,7 +40,7 @@ export function problemMessage(problem: FieldProblem): string {
     default:
       if (field === "national_id") return t("field.nationalId");
       if (field === "email") return t("field.email");
-      return t("field.invalid");
+      return problem.messages?.[currentLanguage()] ?? t("field.invalid");
   }
 }
 
