@@ -35,6 +35,7 @@ PUBLIC_FIELDS = {
     "format",
     "court_code",
     "file_number",
+    "origin",
 }
 CHECK_FIELDS = PUBLIC_FIELDS | {"valid", "intact", "trusted", "reason"}
 
