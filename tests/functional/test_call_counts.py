@@ -2,8 +2,8 @@
 
 Every botocore call the request makes is counted (PynamoDB goes through
 botocore too). The authorizer's read of the caller's standing is cached for a
-few seconds per process, so each route is called once to warm it, then
-counted on its second call.
+few seconds per process: the tests keep it cached, and warm each route
+once, so that only what the route itself costs is counted.
 """
 
 from __future__ import annotations
@@ -19,6 +19,14 @@ from botocore.client import BaseClient
 from tests.functional import accounts
 from tests.functional.test_proceedings import a_day, assigned_case
 from tests.support import Api, Headers, new_case
+
+
+@pytest.fixture(autouse=True)
+def standing_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the authorizer's cached standing for the test: only routes count."""
+    from chalicelib import identity
+
+    monkeypatch.setattr(identity, "STANDING_SECONDS", 3600.0)
 
 
 @contextmanager
