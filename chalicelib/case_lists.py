@@ -145,13 +145,23 @@ def parse_query(params: dict[str, str]) -> CaseQuery:
     return CaseQuery(
         court_code=court,
         year=_int(params, "year", 1900, 2999),
-        status=params.get("status") or None,
+        status=_status(params.get("status")),
         case_type_code=params.get("type") or None,
         judge=params.get("judge") or None,
         hearing_date=_hearing_date(params),
         limit=_int(params, "limit", 1, MAX_PAGE) or 20,
         cursor=params.get("cursor") or None,
     )
+
+
+def _status(value: str | None) -> str | None:
+    from chalicelib.schemas import CaseStatus
+
+    if not value:
+        return None
+    if value not in {status.value for status in CaseStatus}:
+        raise ValidationFailed.field("status", "must be one of the case statuses")
+    return value
 
 
 def _hearing_date(params: dict[str, str]) -> date | None:

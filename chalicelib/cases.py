@@ -307,7 +307,7 @@ def case_summary(case: CaseModel) -> dict[str, Any]:
         "case_type_code": number.code,
         "subject": case.subject,
         "status": case.status,
-        "registered_at": case.registered_at.isoformat(),
+        "registered_at": court_iso(case.registered_at),
     }
 
 

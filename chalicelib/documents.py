@@ -25,6 +25,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import audit
 from chalicelib.aws import client
 from chalicelib.config import get_settings
+from chalicelib.court_time import court_iso
 from chalicelib.errors import DOCUMENT_FAILURES, Conflict, NotFound, ValidationFailed
 from chalicelib.models import CaseModel, DocumentModel, connection
 from chalicelib.schemas import CreateDocumentRequest
@@ -198,8 +199,8 @@ def document_json(document: DocumentModel, *, with_text: bool = True) -> dict[st
         "sha256": document.sha256,
         "pages": document.pages,
         "language": document.language,
-        "created_at": document.created_at.isoformat(),
-        "updated_at": document.updated_at.isoformat(),
+        "created_at": court_iso(document.created_at),
+        "updated_at": court_iso(document.updated_at),
         "signature": _signature_json(document),
     }
     if document.failure_reason:
@@ -224,7 +225,7 @@ def _signature_json(document: DocumentModel) -> dict[str, Any] | None:
         "algorithm": signature.algorithm,
         "certificate_subject": signature.certificate_subject,
         "certificate_serial": signature.certificate_serial,
-        "signing_time": signature.signing_time.isoformat(),
+        "signing_time": court_iso(signature.signing_time),
         "signed_object": {
             "location": signature.object_key,
             "sha256": signature.object_sha256,

@@ -10,6 +10,7 @@ succeed, whatever their timing.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -286,10 +287,11 @@ def room_key(room: str) -> str:
     """A room's name as its slots know it: one spelling per room.
 
     Compatibility forms folded, accents and case dropped, digits made ASCII,
-    spaces collapsed: ``Ｓálle  ٩`` and ``salle 9`` are the same room.
+    spaces and punctuation dropped, numbers without leading zeros:
+    ``Ｓálle  ٩``, ``Salle-09`` and ``salle9`` are the same room.
 
-    >>> room_key("Ｓálle  ٩")
-    'salle 9'
+    >>> room_key("Ｓálle  ٩"), room_key("Salle-09.")
+    ('salle9', 'salle9')
     """
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", room))
     plain = "".join(
@@ -297,7 +299,8 @@ def room_key(room: str) -> str:
         for c in folded
         if not unicodedata.combining(c)
     )
-    return " ".join(plain.casefold().split())
+    letters = "".join(c for c in plain.casefold() if c.isalnum())
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", letters)
 
 
 def _take_slots(change: Change, hearing: CaseRecordModel) -> None:

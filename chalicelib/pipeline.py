@@ -175,6 +175,8 @@ def _scanner_document(
     case = find_case_by_file_number(court_code, number)
     if case is None:
         return None
+    if case.status == "ARCHIVED":
+        raise DropRefused("the case is archived: its file is read-only")
     document_id = str(
         uuid.uuid5(
             uuid.NAMESPACE_URL, f"s3://{stored.bucket}/{stored.key}#{stored.etag}"

@@ -7,6 +7,7 @@ come from ``chalicelib/data/procedures.json``, so the vocabulary is data.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,9 @@ def event_json(event: CaseRecordModel, public: bool = False) -> dict[str, Any]:
     card shows the action and the next hearing only.
     """
     names = vocabulary().get(str(event.action), {})
-    occurred_at = str(event.record_key).split("#")[1]
+    occurred_at = datetime.fromisoformat(str(event.record_key).split("#")[1])
     entry: dict[str, Any] = {
-        "date": occurred_at,
+        "date": court_iso(occurred_at),
         "action": event.action,
         "action_name": {"ar": names.get("name_ar"), "fr": names.get("name_fr")},
         "next_hearing_at": court_iso(event.next_hearing_at),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.case_lists import MAX_PAGE, decode_key, encode_cursor
+from chalicelib.court_time import court_iso
 from chalicelib.errors import ValidationFailed
 from chalicelib.models import CaseModel, CaseRecordModel, MembershipModel
 
@@ -38,7 +39,7 @@ def link_json(link: CaseRecordModel) -> dict[str, Any]:
         "court_code": link.linked_court_code,
         "file_number": link.file_number,
         "case_type_code": link.case_type_code,
-        "linked_at": link.recorded_at.isoformat(),
+        "linked_at": court_iso(link.recorded_at),
     }
 
 
@@ -77,7 +78,7 @@ def my_cases(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
                 "file_number": row.file_number,
                 "case_type_code": row.case_type_code,
                 "subject": row.subject,
-                "registered_at": row.registered_at.isoformat(),
+                "registered_at": court_iso(row.registered_at),
             }
             for row in rows
         ],

@@ -16,7 +16,7 @@ from typing import Any
 
 from chalicelib.cases import FileNumber, file_key, file_number_of
 from chalicelib.config import get_settings
-from chalicelib.court_time import court_iso
+from chalicelib.court_time import at_court, court_iso
 from chalicelib.courts import list_courts
 from chalicelib.errors import NotFound, TooManyRequests, ValidationFailed
 from chalicelib.hearings import court_list, hearing_json
@@ -81,7 +81,7 @@ def card_json(case: CaseModel) -> dict[str, Any]:
         "case_type": case_type,
         "subject": case.subject,
         "status": case.status,
-        "registered_on": case.registered_at.date().isoformat(),
+        "registered_on": at_court(case.registered_at).date().isoformat(),
         "reporting_judge": case.reporting_judge_name,
         "next_hearing_at": court_iso(case.next_hearing_at),
         "last_judgment": (

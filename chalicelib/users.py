@@ -28,6 +28,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import audit, identity
+from chalicelib.court_time import court_iso
 from chalicelib.errors import (
     Conflict,
     LastActiveAdmin,
@@ -358,7 +359,7 @@ def user_json(profile: UserModel, full: bool = False) -> dict[str, Any]:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    return court_iso(moment)
 
 
 def snapshot(profile: UserModel) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.aws import client
 from chalicelib.config import get_settings
+from chalicelib.court_time import court_iso
 from chalicelib.errors import (
     NotFound,
     PayloadTooLarge,
@@ -191,7 +192,7 @@ def public_json(entry: FingerprintModel, seal: SignatureMap) -> dict[str, Any]:
         "registered": True,
         "sha256": entry.pk.removeprefix("SHA256#"),
         "fingerprint_of": entry.fingerprint_of,
-        "signed_at": seal.signing_time.isoformat(),
+        "signed_at": court_iso(seal.signing_time),
         "signer": seal.certificate_subject,
         "format": seal.format,
         "court_code": entry.court_code,

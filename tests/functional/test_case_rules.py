@@ -120,7 +120,16 @@ def test_postponing_moves_the_next_hearing_and_not_within_its_slot(
 
 
 @pytest.mark.parametrize(
-    "spelling", ["salle 9", "SALLE  9", "Salle ٩", "Ｓａｌｌｅ 9", "Sálle 9"]
+    "spelling",
+    [
+        "salle 9",
+        "SALLE  9",
+        "Salle ٩",
+        "Ｓａｌｌｅ 9",
+        "Sálle 9",
+        "Salle-09",
+        "salle9.",
+    ],
 )
 def test_a_room_is_one_room_however_it_is_spelt(
     api: Api, as_role: Any, spelling: str
@@ -299,3 +308,10 @@ def test_password_answers_are_limited_per_address(
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+def test_an_unknown_status_filter_is_refused(api: Api, as_role: Any) -> None:
+    status, body = api.call(
+        "GET", "/cases?court=TPI-RABAT&status=NOPE", as_role("clerk")
+    )
+    assert status == 400 and body["error"]["details"][0]["field"] == "status"

@@ -93,6 +93,8 @@ export interface CaseDocument {
   updated_at: string;
   signature: Signature | null;
   reason?: string;
+  /** Why processing failed, in Arabic and French. */
+  reason_messages?: Partial<Bilingual>;
   text?: Page[];
 }
 

@@ -130,6 +130,7 @@ export const MESSAGES = {
   // Hearing statuses and outcomes, link kinds
   "hearing.SCHEDULED": { ar: "مبرمجة", fr: "Programmée" },
   "hearing.HELD": { ar: "انعقدت", fr: "Tenue" },
+  "hearing.CANCELLED": { ar: "ألغيت", fr: "Annulée" },
   "hearing.POSTPONED": { ar: "مؤجلة", fr: "Renvoyée" },
   "outcome.adjourned": { ar: "تأجيل", fr: "Renvoi" },
   "outcome.reserved_for_judgment": { ar: "حجز للمداولة", fr: "Mise en délibéré" },

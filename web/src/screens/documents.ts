@@ -11,7 +11,7 @@
 import { api, UserFacingError } from "../api";
 import { h, replace, fileNumber, ltr, uniqueId } from "../dom";
 import { documentContent, getCase, getDocument, listDocuments, verifyDocument, type CaseDocument, type CaseFile, type UploadForm } from "../domain";
-import { formatBytes, formatDate, formatNumber, formatPercent, t } from "../i18n";
+import { currentLanguage, formatBytes, formatDate, formatNumber, formatPercent, t } from "../i18n";
 import { href, type Params } from "../router";
 import { session } from "../session";
 import { busy, facts, fileField, loading, notice, statusBadge, table } from "../ui";
@@ -91,7 +91,8 @@ function uploader(file: CaseFile, list: HTMLElement): HTMLElement {
       const final = await follow(file.id, document.document_id, (status) => {
         tracker.querySelector(".steps")?.replaceWith(stepList(status));
       });
-      replace(messages, final.status === "SIGNED" ? notice(t("docs.signedDone"), "success") : notice(t("docs.failed"), "warning"));
+      const why = final.reason_messages?.[currentLanguage()];
+      replace(messages, final.status === "SIGNED" ? notice(t("docs.signedDone"), "success") : notice(why ? `${t("docs.failed")} ${why}` : t("docs.failed"), "warning"));
       await refreshList(list, file.id);
     });
   });
