@@ -46,6 +46,7 @@ def content_security_policy(upload_origin: str) -> str:
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src 'self' blob: data: {upload_origin}; "
         f"connect-src 'self' {upload_origin}; "
+        f"frame-src {upload_origin or 'self'}; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
 

@@ -186,11 +186,10 @@ function pageView(caseId: string, document: CaseDocument): HTMLElement {
 async function showStored(caseId: string, document: CaseDocument, holder: HTMLElement, alt: string): Promise<void> {
   try {
     const link = await documentContent(caseId, document.document_id);
-    holder.replaceWith(
-      showable(document)
-        ? h("img", { src: link.url, alt })
-        : h("a", { href: link.url, target: "_blank", rel: "noopener noreferrer" }, t("docs.openOriginal")),
-    );
+    const open = h("a", { href: link.url, target: "_blank", rel: "noopener noreferrer" }, t("docs.openOriginal"));
+    if (showable(document)) holder.replaceWith(h("img", { src: link.url, alt }));
+    else if (document.content_type === "application/pdf") holder.replaceWith(h("iframe", { src: link.url, title: alt, class: "page-frame" }), open);
+    else holder.replaceWith(open);
   } catch {
     holder.textContent = t("docs.noPreview");
   }
