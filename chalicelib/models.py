@@ -391,6 +391,16 @@ class UserRoleIndex(GlobalSecondaryIndex["UserModel"]):
     username = UnicodeAttribute(range_key=True)
 
 
+class UserNationalIdIndex(GlobalSecondaryIndex["UserModel"]):
+    """Users by the digest of their national ID (sparse): one citizen per CIN."""
+
+    class Meta:
+        index_name = "national_id_digest"
+        projection = AllProjection()
+
+    national_id_digest = UnicodeAttribute(hash_key=True)
+
+
 class UserModel(Model):
     """A user's profile beside Cognito: the role and what the user may see.
 
@@ -403,6 +413,7 @@ class UserModel(Model):
     Meta = _meta("users")
     activity_index = UserActivityIndex()
     role_index = UserRoleIndex()
+    national_id_index = UserNationalIdIndex()
 
     username = UnicodeAttribute(hash_key=True)
     role = UnicodeAttribute()

@@ -66,6 +66,7 @@ def create_user(
     unknown court. The first sign-in answers ``NEW_PASSWORD_REQUIRED``.
     """
     check_courts(request.courts)
+    check_national_id_free(request.national_id, request.username)
     if find_user(request.username) is not None:
         raise UserExists(f"user {request.username} exists")
     created_at = now or datetime.now(UTC)
@@ -131,6 +132,7 @@ def set_role(
     demote the last active administrator.
     """
     check_courts(grant.courts)
+    check_national_id_free(grant.national_id, username)
     profile = get_user(username)
     changed_at = now or datetime.now(UTC)
     demotes_admin = profile.role == "ADMIN" and grant.role.value != "ADMIN"
@@ -390,6 +392,20 @@ def temporary_password() -> str:
         )
         if all(any(c in group for c in password) for group in classes):
             return password
+
+
+def check_national_id_free(national_id: str | None, username: str) -> None:
+    """Refuse a national ID another user already holds (409).
+
+    A CIN names one person: two accounts holding it would both see that
+    person's cases. NOTE: checked by a query before the write, not inside it;
+    two administrators giving one CIN at the same instant could both pass.
+    """
+    if not national_id:
+        return
+    holders = UserModel.national_id_index.query(national_id_digest(national_id))
+    if any(holder.username != username for holder in holders):
+        raise Conflict("this national ID belongs to another user")
 
 
 def check_courts(courts: list[str] | None) -> None:

@@ -17,7 +17,7 @@ ROLE_FIELDS: dict[str, dict[str, Any]] = {
     "JUDGE": {"courts": ["TPI-RABAT"]},
     "CLERK": {"courts": ["TPI-RABAT"]},
     "LAWYER": {"bar": "Rabat", "roll_number": "1234"},
-    "CITIZEN": {"national_id": "AB123456"},
+    "CITIZEN": {},  # a national ID of its own, see create()
 }
 
 
@@ -49,6 +49,9 @@ def create(api: Api, admin: Headers, role: str, **fields: Any) -> dict[str, Any]
         **ROLE_FIELDS[role],
         **fields,
     }
+    if role == "CITIZEN":
+        # A CIN names one person: each test citizen has one of its own.
+        body.setdefault("national_id", f"ZT{uuid.uuid4().int % 10**6:06d}")
     status, answer = api.call("POST", "/users", admin, body)
     assert status == 201, answer
     return dict(answer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -215,3 +216,27 @@ def test_the_admin_check_holds_inside_the_transaction(api: Api, as_role: Role) -
             other_admin="clerk",
         )
     assert trail(target.username, "CHANGE_ROLE") == []
+
+
+def test_a_national_id_belongs_to_one_citizen(api: Api, as_role: Role) -> None:
+    admin = as_role("admin")
+    status, body = api.call(
+        "POST",
+        "/users",
+        admin,
+        {
+            "username": f"twin-{uuid.uuid4().hex[:6]}",
+            "full_name": "Jumeau",
+            "role": "CITIZEN",
+            "national_id": "AB123456",  # the demo citizen's
+        },
+    )
+    assert status == 409, body
+    lawyer = accounts.account(api, admin, "LAWYER")
+    status, body = api.call(
+        "PUT",
+        f"/users/{lawyer.username}/role",
+        admin,
+        {"role": "CITIZEN", "national_id": "ab123456"},
+    )
+    assert status == 409, body
