@@ -33,6 +33,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.aws import client
 from chalicelib.config import get_settings
+from chalicelib.court_time import court_iso
 
 if TYPE_CHECKING:
     from asn1crypto import x509 as asn1_x509
@@ -92,7 +93,7 @@ class Verification:
             "valid": self.valid,
             "intact": self.intact,
             "trusted": self.trusted,
-            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "signed_at": court_iso(self.signed_at),
             "signer": self.signer,
             "algorithm": self.algorithm,
             "format": self.format,
