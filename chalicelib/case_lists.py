@@ -25,6 +25,17 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.models import CaseModel, CaseRecordModel
 
 MAX_PAGE = 100
+# The query parameters of ``GET /cases``, in the order the API describes them.
+LIST_PARAMETERS = (
+    "court",
+    "year",
+    "status",
+    "type",
+    "judge",
+    "hearing_date",
+    "limit",
+    "cursor",
+)
 
 
 @dataclass(frozen=True)
@@ -126,18 +137,8 @@ def decode_key(cursor: str | None, attribute: str, value: str) -> dict[str, Any]
 
 def parse_query(params: dict[str, str]) -> CaseQuery:
     """Validate the query string of ``GET /cases``, naming any bad parameter."""
-    known = {
-        "court",
-        "year",
-        "status",
-        "type",
-        "judge",
-        "hearing_date",
-        "limit",
-        "cursor",
-    }
     for name in params:
-        if name not in known:
+        if name not in LIST_PARAMETERS:
             raise ValidationFailed.field(name, "unknown parameter")
     court = params.get("court")
     if not court:

@@ -16,16 +16,6 @@ from typing import Any
 
 OPENAPI_FILE = Path(__file__).resolve().parents[1] / "docs" / "openapi.json"
 QUERY_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("GET", "/cases"): (
-        "court",
-        "year",
-        "status",
-        "type",
-        "judge",
-        "hearing_date",
-        "limit",
-        "cursor",
-    ),
     ("GET", "/my/cases"): ("limit", "cursor"),
     ("GET", "/courts/{court_code}/hearings"): ("date",),
     ("GET", "/statistics"): ("court", "from", "to"),
@@ -62,7 +52,10 @@ def build() -> dict[str, Any]:
     """The OpenAPI 3.1 document of every registered route."""
     import app  # noqa: F401 - registers every route
     from chalicelib.access import PERMISSIONS
+    from chalicelib.case_lists import LIST_PARAMETERS
     from chalicelib.http import ROUTE_ACTIONS, ROUTE_DOCS
+
+    query_parameters = {**QUERY_PARAMETERS, ("GET", "/cases"): LIST_PARAMETERS}
 
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {"Error": _error_schema()}
@@ -72,7 +65,7 @@ def build() -> dict[str, Any]:
         operation = _operation(path, action, roles, doc)
         operation["parameters"] += [
             {"name": name, "in": "query", "schema": {"type": "string"}}
-            for name in QUERY_PARAMETERS.get((method, path), ())
+            for name in query_parameters.get((method, path), ())
         ]
         if body:
             schemas.update(_body_schemas(body))
