@@ -23,6 +23,7 @@ from typing import Any
 from chalicelib.court_time import court_iso
 from chalicelib.errors import ValidationFailed
 from chalicelib.models import CaseModel, CaseRecordModel
+from chalicelib.params import day, whole_number
 
 MAX_PAGE = 100
 # The query parameters of ``GET /cases``, in the order the API describes them.
@@ -145,12 +146,12 @@ def parse_query(params: dict[str, str]) -> CaseQuery:
         raise ValidationFailed.field("court", "is required")
     return CaseQuery(
         court_code=court,
-        year=_int(params, "year", 1900, 2999),
+        year=whole_number(params, "year", 1900, 2999),
         status=_status(params.get("status")),
         case_type_code=params.get("type") or None,
         judge=params.get("judge") or None,
         hearing_date=_hearing_date(params),
-        limit=_int(params, "limit", 1, MAX_PAGE) or 20,
+        limit=whole_number(params, "limit", 1, MAX_PAGE) or 20,
         cursor=params.get("cursor") or None,
     )
 
@@ -166,16 +167,12 @@ def _status(value: str | None) -> str | None:
 
 
 def _hearing_date(params: dict[str, str]) -> date | None:
-    value = params.get("hearing_date")
-    if not value:
+    if not params.get("hearing_date"):
         return None
     for other in ("status", "year"):
         if params.get(other):
             raise ValidationFailed.field(other, "cannot be combined with hearing_date")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed.field("hearing_date", "must be YYYY-MM-DD") from exc
+    return day(params, "hearing_date")
 
 
 def list_by_hearing_date(query: CaseQuery) -> tuple[list[dict[str, Any]], str | None]:
@@ -211,14 +208,3 @@ def list_by_hearing_date(query: CaseQuery) -> tuple[list[dict[str, Any]], str | 
         for row in page
     ]
     return rows, encode_cursor(page.last_evaluated_key)
-
-
-def _int(params: dict[str, str], name: str, low: int, high: int) -> int | None:
-    value = params.get(name)
-    if value is None or value == "":
-        return None
-    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
-        raise ValidationFailed.field(
-            name, f"must be a whole number from {low} to {high}"
-        )
-    return int(value)

@@ -20,14 +20,14 @@ from chalicelib.changes import Change
 from chalicelib.config import get_settings
 from chalicelib.court_time import court_iso, court_zone
 from chalicelib.errors import Conflict, NotFound, TransitionRefused, ValidationFailed
-from chalicelib.models import CaseModel, CaseRecordModel, RegistryModel, UserModel
+from chalicelib.models import CaseModel, CaseRecordModel, RegistryModel
 from chalicelib.schemas import (
     HearingOutcome,
     HearingOutcomeRequest,
     PostponeHearingRequest,
     ScheduleHearingRequest,
 )
-from chalicelib.workflow import PENDING, move_status
+from chalicelib.workflow import PENDING, active_judge, move_status
 
 if TYPE_CHECKING:
     from chalicelib.audit import Actor
@@ -88,7 +88,11 @@ def postpone(
     change.save(hearing)
     case.next_hearing_at = next_hearing(hearings, change.now)
     change.details.update(
-        {"hearing_id": hearing_id, "before": _iso(before), "after": _iso(starts_at)}
+        {
+            "hearing_id": hearing_id,
+            "before": court_iso(before),
+            "after": court_iso(starts_at),
+        }
     )
     change.update_case(request.version)
     change.add_event(
@@ -204,7 +208,7 @@ def hearing_json(hearing: CaseRecordModel, public: bool = False) -> dict[str, An
         "case_id": hearing.case_id,
         "file_number": hearing.file_number,
         "case_type_code": hearing.case_type_code,
-        "starts_at": _iso(hearing.starts_at),
+        "starts_at": court_iso(hearing.starts_at),
         "room": hearing.room,
         "status": hearing.hearing_status,
     }
@@ -215,22 +219,12 @@ def hearing_json(hearing: CaseRecordModel, public: bool = False) -> dict[str, An
         **data,
         "subject": hearing.subject,
         "judge": hearing.judge,
-        "first_starts_at": _iso(hearing.first_starts_at),
+        "first_starts_at": court_iso(hearing.first_starts_at),
         "postponements": int(hearing.postponements or 0),
         "postponement_reason": hearing.reason,
         "outcome": hearing.outcome,
         "decision": hearing.decision,
     }
-
-
-def parse_day(value: str | None) -> date:
-    """The ``date`` query parameter (``YYYY-MM-DD``), naming it when wrong."""
-    if not value:
-        raise ValidationFailed.field("date", "is required (YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed.field("date", "must be a date, YYYY-MM-DD") from exc
 
 
 def _book(
@@ -325,13 +319,7 @@ def _judge_of(case: CaseModel, requested: str | None) -> str:
     username = requested or case.reporting_judge
     if not username:
         raise ValidationFailed.field("judge", "is required: no reporting judge yet")
-    try:
-        judge = UserModel.get(username)
-    except UserModel.DoesNotExist as exc:
-        raise ValidationFailed.field("judge", "is not a user") from exc
-    if judge.role != "JUDGE" or not judge.active or case.court_code not in judge.courts:
-        raise ValidationFailed.field("judge", "is not an active judge of this court")
-    return str(username)
+    return str(active_judge(case.court_code, username).username)
 
 
 def _future(starts_at: datetime, change: Change, field: str = "starts_at") -> datetime:
@@ -342,7 +330,3 @@ def _future(starts_at: datetime, change: Change, field: str = "starts_at") -> da
 
 def _hearing_id(hearing: CaseRecordModel) -> str:
     return str(hearing.record_key).removeprefix("HEARING#")
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return court_iso(moment)

@@ -8,6 +8,7 @@ from chalicelib.case_lists import MAX_PAGE, decode_key, encode_cursor
 from chalicelib.court_time import court_iso
 from chalicelib.errors import ValidationFailed
 from chalicelib.models import CaseModel, CaseRecordModel, MembershipModel
+from chalicelib.params import whole_number
 
 if TYPE_CHECKING:
     from chalicelib.identity import Caller
@@ -58,15 +59,11 @@ def my_cases(caller: Caller, params: dict[str, str]) -> dict[str, Any]:
     for name in params:
         if name not in ("limit", "cursor"):
             raise ValidationFailed.field(name, "unknown parameter")
-    limit = params.get("limit", "20")
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
-        raise ValidationFailed.field(
-            "limit", f"must be a whole number from 1 to {MAX_PAGE}"
-        )
+    limit = whole_number(params, "limit", 1, MAX_PAGE) or 20
     principal = principal_of(caller)
     page = MembershipModel.query(
         principal,
-        limit=int(limit),
+        limit=limit,
         last_evaluated_key=decode_key(params.get("cursor"), "principal", principal),
     )
     rows = list(page)

@@ -20,6 +20,7 @@ from typing import Any
 
 from chalicelib.audit import entry_json, security_events
 from chalicelib.errors import ValidationFailed
+from chalicelib.params import day, whole_number
 
 MAX_DAYS = 31
 MAX_EVENTS = 1000
@@ -58,15 +59,15 @@ def parse_period(params: dict[str, str], today: date, extra: tuple[str, ...]) ->
     for name in params:
         if name not in ("from", "to", *extra):
             raise ValidationFailed.field(name, "unknown parameter")
-    end = _day(params, "to", today)
-    start = _day(params, "from", end - timedelta(days=MAX_DAYS - 1))
+    end = day(params, "to") or today
+    start = day(params, "from") or end - timedelta(days=MAX_DAYS - 1)
     if not 0 <= (end - start).days < MAX_DAYS:
         raise ValidationFailed.field("to", f"from 0 to {MAX_DAYS - 1} days after from")
     return Period(
         start,
         end,
-        limit=_number(params, "limit", 200, MAX_EVENTS),
-        threshold=_number(params, "threshold", DEFAULT_THRESHOLD, 100_000),
+        limit=whole_number(params, "limit", 1, MAX_EVENTS) or 200,
+        threshold=whole_number(params, "threshold", 1, 100_000) or DEFAULT_THRESHOLD,
     )
 
 
@@ -119,22 +120,3 @@ def permission_changes_report(period: Period) -> dict[str, Any]:
         if row.action in PERMISSION_ACTIONS
     ]
     return period.as_json() | {"changes": changes}
-
-
-def _day(params: dict[str, str], name: str, default: date) -> date:
-    value = params.get(name)
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed.field(name, "must be a date, YYYY-MM-DD") from exc
-
-
-def _number(params: dict[str, str], name: str, default: int, high: int) -> int:
-    value = params.get(name)
-    if value is None or value == "":
-        return default
-    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= high):
-        raise ValidationFailed.field(name, f"must be a whole number from 1 to {high}")
-    return int(value)

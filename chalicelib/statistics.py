@@ -24,6 +24,7 @@ from typing import Any
 
 from chalicelib.errors import ValidationFailed
 from chalicelib.models import StatisticsModel
+from chalicelib.params import required_day
 
 # Upper bounds (in days) of the age classes of the pending caseload.
 AGE_CLASSES = ((90, "0-3m"), (180, "3-6m"), (365, "6-12m"), (730, "1-2y"))
@@ -125,19 +126,9 @@ def parse_period(params: dict[str, str]) -> tuple[str, date, date]:
     court = params.get("court")
     if not court:
         raise ValidationFailed.field("court", "is required")
-    start, end = _day(params, "from"), _day(params, "to")
+    start, end = required_day(params, "from"), required_day(params, "to")
     if end < start:
         raise ValidationFailed.field("to", "is before from")
     if (end - start).days > MAX_PERIOD_DAYS:
         raise ValidationFailed.field("to", f"period longer than {MAX_PERIOD_DAYS} days")
     return court, start, end
-
-
-def _day(params: dict[str, str], name: str) -> date:
-    value = params.get(name)
-    if not value:
-        raise ValidationFailed.field(name, "is required (YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed.field(name, "must be a date, YYYY-MM-DD") from exc

@@ -130,7 +130,7 @@ def assign_judge(
     now: datetime | None = None,
 ) -> None:
     """(Re)assign the reporting judge: an active judge serving the case's court."""
-    judge = _judge_for(case.court_code, request.judge)
+    judge = active_judge(case.court_code, request.judge)
     change = Change(
         case,
         actor,
@@ -149,7 +149,11 @@ def assign_judge(
     change.commit()
 
 
-def _judge_for(court_code: str, username: str) -> UserModel:
+def active_judge(court_code: str, username: str) -> UserModel:
+    """The profile of an active judge serving ``court_code``, read now.
+
+    Raises ``ValidationFailed`` naming ``judge`` otherwise.
+    """
     try:
         judge = UserModel.get(username)
     except UserModel.DoesNotExist as exc:

@@ -189,30 +189,26 @@ def _protect_bucket(bucket: str) -> None:
     )
 
 
-def _create_seals_bucket() -> None:
-    """The audit seals' bucket: versioned, under Object Lock from its creation."""
+def _ensure_bucket(name: str, **options: Any) -> None:
+    """Create bucket ``name`` in the stage's region unless it exists."""
     settings = get_settings()
     s3 = client("s3")
-    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
-    if settings.audit_seals_bucket in existing:
+    if name in {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}:
         return
-    options: dict[str, Any] = {"ObjectLockEnabledForBucket": True}
     if settings.region != "us-east-1":
         options["CreateBucketConfiguration"] = {"LocationConstraint": settings.region}
-    s3.create_bucket(Bucket=settings.audit_seals_bucket, **options)
+    s3.create_bucket(Bucket=name, **options)
+
+
+def _create_seals_bucket() -> None:
+    """The audit seals' bucket: versioned, under Object Lock from its creation."""
+    _ensure_bucket(get_settings().audit_seals_bucket, ObjectLockEnabledForBucket=True)
 
 
 def _create_bucket(events_queue_url: str) -> None:
     settings = get_settings()
     s3 = client("s3")
-    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
-    if settings.documents_bucket not in existing:
-        options: dict[str, Any] = {}
-        if settings.region != "us-east-1":
-            options["CreateBucketConfiguration"] = {
-                "LocationConstraint": settings.region
-            }
-        s3.create_bucket(Bucket=settings.documents_bucket, **options)
+    _ensure_bucket(settings.documents_bucket)
     s3.put_bucket_versioning(
         Bucket=settings.documents_bucket, VersioningConfiguration={"Status": "Enabled"}
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import access
+from chalicelib import access, params
 from chalicelib.http import Call, endpoint, json_response
 from chalicelib.lazy import lazy_import
 from chalicelib.routes.security import cognito_jwt
@@ -138,7 +138,7 @@ def hearing_outcome(call: Call, case_id: str, hearing_id: str) -> dict[str, Any]
 )
 def court_hearings(call: Call, court_code: str) -> dict[str, Any]:
     """A court's hearing list of ``?date=YYYY-MM-DD``, in order of time."""
-    day = hearings.parse_day(dict(call.request.query_params or {}).get("date"))
+    day = params.required_day(dict(call.request.query_params or {}), "date")
     access.ensure_serves_court(call.user, court_code)
     rows = hearings.court_list(court_code, day)
     return {

@@ -17,10 +17,10 @@ from chalicelib.http import Call, endpoint, parse_body
 from chalicelib.lazy import lazy_import
 
 if TYPE_CHECKING:
-    from chalicelib import courts, hearings, tracking, verification
+    from chalicelib import courts, params, tracking, verification
 else:
     courts = lazy_import("chalicelib.courts")
-    hearings = lazy_import("chalicelib.hearings")
+    params = lazy_import("chalicelib.params")
     tracking = lazy_import("chalicelib.tracking")
     verification = lazy_import("chalicelib.verification")
 
@@ -66,9 +66,9 @@ def track_case(call: Call) -> dict[str, Any]:
 def hearing_table(call: Call) -> dict[str, Any]:
     """A court's public hearing table of ``?court=&date=YYYY-MM-DD``."""
     tracking.limit_public_lookups(call.source_ip)
-    params = dict(call.request.query_params or {})
-    day = hearings.parse_day(params.get("date"))
-    return tracking.public_hearing_list(params.get("court") or "", day)
+    query = dict(call.request.query_params or {})
+    day = params.required_day(query, "date")
+    return tracking.public_hearing_list(query.get("court") or "", day)
 
 
 @endpoint(blueprint, "/public/courts", "GET", "public")

@@ -13,6 +13,7 @@ by its own invocation; the one completing the document queues it for signing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -74,21 +75,12 @@ def read_document(
     document: DocumentModel, stored: pipeline.StoredObject, last_attempt: bool
 ) -> str:
     """Accept and read a document's bytes, then queue it for signing."""
-    try:
+
+    def accept_and_read() -> None:
         pipeline.accept_upload(document, stored)
         pipeline.read_text(document)
-    except pipeline.DocumentRejected as exc:
-        pipeline.refuse(document, exc)
-        return "rejected"
-    except Exception as exc:
-        if last_attempt:
-            pipeline.mark_failed(
-                document, f"reading failed after retries: {type(exc).__name__}"
-            )
-        raise
-    if document.status == "OCR_DONE":
-        workers.send_to_signing(document.case_id, document.document_id)
-    return document.status
+
+    return _read(document, accept_and_read, last_attempt)
 
 
 def read_pages(request: dict[str, Any], last_attempt: bool) -> str:
@@ -100,8 +92,20 @@ def read_pages(request: dict[str, Any], last_attempt: bool) -> str:
         return "unknown document"
     logger.append_keys(case_id=document.case_id, document_id=document.document_id)
     pages = range(int(request["first"]), int(request["last"]) + 1)
+    total = int(request["total"])
+    return _read(
+        document, lambda: pipeline.read_chunk(document, pages, total), last_attempt
+    )
+
+
+def _read(document: DocumentModel, read: Callable[[], None], last_attempt: bool) -> str:
+    """Run ``read`` on ``document`` and say where the document stands.
+
+    A refusal ends the document; a failure on the last try marks it failed;
+    once every page is read, it goes to signing.
+    """
     try:
-        pipeline.read_chunk(document, pages, int(request["total"]))
+        read()
     except pipeline.DocumentRejected as exc:
         pipeline.refuse(document, exc)
         return "rejected"
