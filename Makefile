@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-ara tesseract-ocr-fra tesseract-ocr-spa \
-	tesseract-ocr-osd softhsm2 opensc poppler-utils openjdk-17-jdk-headless maven \
+	tesseract-ocr-osd tesseract-ocr-script-arab softhsm2 opensc poppler-utils openjdk-17-jdk-headless maven \
 	chromium fonts-noto-core
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/*.json web/*.ts -type f)
 SEARCH_NODE_JAR := search-node/target/search-node-1.0.0.jar

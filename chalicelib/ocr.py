@@ -25,7 +25,14 @@ Tesseract reading strategy (each choice was measured on ``shared/samples``):
 4. each reading is one ``image_to_data`` pass that gives the words and their
    confidences; the text is rebuilt from its block/paragraph/line numbers
    (the same CER as ``image_to_string`` on every sample);
-5. a page whose mean word confidence is below ``low_confidence_threshold``
+5. directional marks Tesseract writes around Arabic words (never ink on the
+   page) are dropped, and brackets it returned mirrored on an Arabic line, a
+   closing one before any opening one, are turned the right way round;
+6. a single Arabic line is read with the Arabic-script model beside ``ara``
+   when it is installed (on the three sample lines: 0.077 -> 0.062,
+   0.237 -> 0.203, 0.033 unchanged; on full pages it does worse, so pages
+   keep ``ara`` alone);
+7. a page whose mean word confidence is below ``low_confidence_threshold``
    (handwriting, photos of unreadable pages) is flagged for a human.
 
 Heavy libraries (pytesseract, Pillow, pypdfium2) are imported inside the
@@ -35,10 +42,12 @@ text is never logged.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -73,6 +82,13 @@ TARGET_LINE_HEIGHT = 30.0
 # long (pixels), about 150 dpi for A4.
 PROBE_LONG_SIDE = 1700
 TEXTRACT_MAX_BYTES = 10 * 1024 * 1024
+# The Arabic-script model (Debian's tesseract-ocr-script-arab), read beside
+# ``ara`` on single Arabic lines.
+ARABIC_SCRIPT_MODEL = "Arabic"
+# Left-to-right, right-to-left and Arabic letter marks: Tesseract adds them
+# around Arabic words; they are never on the page.
+_DIRECTIONAL_MARKS = str.maketrans("", "", "\u200e\u200f\u061c")
+_MIRRORED = str.maketrans("()[]", ")(][")
 # A PDF is closed and reopened after this many pages, to free PDFium's caches
 # (measured: about 4 MB more per scanned page while the document stays open).
 PDF_PAGES_PER_OPENING = 8
@@ -269,7 +285,7 @@ def _rebuild_text(data: dict[str, list[Any]]) -> tuple[str, float, int]:
     key: tuple[int, int, int] | None = None
     confidences: list[float] = []
     for i, word in enumerate(data["text"]):
-        word = (word or "").strip()
+        word = (word or "").translate(_DIRECTIONAL_MARKS).strip()
         conf = float(data["conf"][i])
         if not word or conf < 0:
             continue
@@ -403,28 +419,37 @@ class TesseractEngine:
             return script
         return None
 
-    def _pass(self, path: str, language: str, psm: int) -> _Pass:
-        """One image_to_data pass; the text rebuilt from its line numbers."""
+    def _pass(
+        self, path: str, language: str, psm: int, models: str | None = None
+    ) -> _Pass:
+        """One image_to_data pass; the text rebuilt from its line numbers.
+
+        ``models`` are the Tesseract models to read with, ``language`` alone
+        unless told.
+        """
         pytesseract = _pytesseract()
         if language not in self.languages:
             return _Pass(language, "", 0.0, 0, 0.0)
         try:
             data = pytesseract.image_to_data(
                 path,
-                lang=language,
+                lang=models or language,
                 config=f"--psm {psm}",
                 output_type=pytesseract.Output.DICT,
             )
         except pytesseract.TesseractError as error:
             raise OcrFailed("unreadable image: Tesseract could not read it") from error
         text, confidence, words = _rebuild_text(data)
+        if language == "ara":
+            text = "\n".join(unmirror_brackets(line) for line in text.split("\n"))
         return _Pass(language, text, confidence, words, _line_height(data))
 
     def _read_line(self, path: str) -> _Pass:
         """A single text line: OSD cannot tell its script, so read both."""
         latin = self._pass(path, "fra", 7)
         if not _sure_latin(latin):
-            return _more_plausible(self._pass(path, "ara", 7), latin)
+            arabic = self._pass(path, "ara", 7, _arabic_line_models())
+            return _more_plausible(arabic, latin)
         if latin_language(latin.text) == "spa":
             return self._pass(path, "spa", 7)
         return latin
@@ -464,6 +489,53 @@ class TesseractEngine:
             source="tesseract",
             low_confidence=low,
         )
+
+
+def unmirror_brackets(line: str) -> str:
+    """Turn round the brackets of an Arabic line Tesseract gave mirrored.
+
+    A line whose brackets close before they open, and balance once every
+    bracket is turned round, was read in visual order; any other line is
+    returned as it was.
+    """
+    if not _closes_first(line):
+        return line
+    turned = line.translate(_MIRRORED)
+    return turned if _balanced(turned) else line
+
+
+def _closes_first(line: str) -> bool:
+    """True when a closing bracket comes before any opening one."""
+    for char in line:
+        if char in "([":
+            return False
+        if char in ")]":
+            return True
+    return False
+
+
+def _balanced(line: str) -> bool:
+    """True when every bracket of the line opens before it closes."""
+    depth = 0
+    for char in line:
+        depth += (char in "([") - (char in ")]")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@functools.lru_cache(maxsize=1)
+def _arabic_line_models() -> str:
+    """``ara+Arabic`` when the Arabic-script model is installed, else ``ara``."""
+    command = _pytesseract().pytesseract.tesseract_cmd
+    try:
+        listing = subprocess.run(
+            [command, "--list-langs"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "ara"
+    installed = {line.strip() for line in listing.splitlines()}
+    return f"ara+{ARABIC_SCRIPT_MODEL}" if ARABIC_SCRIPT_MODEL in installed else "ara"
 
 
 def _sure_latin(reading: _Pass) -> bool:

@@ -26,6 +26,8 @@ TESSERACT_VERSION="${TESSERACT_VERSION:-5.3.4}"
 # from tessdata 4.1.0: LSTM + legacy models; osd needs the legacy engine).
 TESSDATA_REF="${TESSDATA_REF:-4.1.0}"
 LANGUAGES=(ara fra spa osd)
+# The Arabic-script model (tessdata script/), read beside ara on single lines.
+SCRIPT_MODELS=(Arabic)
 # Optional pins: when set, downloads are checked against them; when not, their
 # digests are printed so the first build can pin them.
 LEPTONICA_SHA256="${LEPTONICA_SHA256:-}"
@@ -110,6 +112,10 @@ fetch_tessdata() {
     local language
     for language in "${LANGUAGES[@]}"; do
         fetch "https://raw.githubusercontent.com/tesseract-ocr/tessdata/${TESSDATA_REF}/${language}.traineddata" \
+            "${layer}/share/tessdata/${language}.traineddata" ""
+    done
+    for language in "${SCRIPT_MODELS[@]}"; do
+        fetch "https://raw.githubusercontent.com/tesseract-ocr/tessdata/${TESSDATA_REF}/script/${language}.traineddata" \
             "${layer}/share/tessdata/${language}.traineddata" ""
     done
 }
