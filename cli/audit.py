@@ -29,6 +29,12 @@ TEXT: dict[str, dict[str, str]] = {
         "{unsealed} non scellée(s).",
         "ar": "السجل سليم: {checked} ساعة تم التحقق منها، {unsealed} غير مختومة.",
     },
+    "nothing_sealed": {
+        "fr": "Aucune heure scellée sur la période: rien n'a pu être vérifié "
+        "({unsealed} heure(s) non scellée(s)). Le scellement horaire tourne-t-il?",
+        "ar": "لا توجد ساعة مختومة في هذه الفترة: لم يتم التحقق من أي شيء "
+        "({unsealed} ساعة غير مختومة). هل يعمل الختم كل ساعة؟",
+    },
     "tampered": {
         "fr": "Journal altéré! Heures modifiées: {altered}; chaîne rompue: {broken}.",
         "ar": "تم العبث بالسجل! الساعات المعدلة: {altered}؛ "
@@ -59,6 +65,8 @@ def verify(arguments: argparse.Namespace, language: str) -> int:
     result = run_verify(start, end)
     if arguments.json:
         print(json.dumps(result, ensure_ascii=False))
+    elif result["intact"] and not result["checked"]:
+        print(TEXT["nothing_sealed"][language].format(unsealed=len(result["unsealed"])))
     elif result["intact"]:
         print(
             TEXT["intact"][language].format(

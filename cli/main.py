@@ -314,18 +314,26 @@ def switch(activate: bool) -> Callable[[argparse.Namespace, str], int]:
 
 def parser() -> argparse.ArgumentParser:
     """The command line: ``justicia users <command> ...``."""
+    root = argparse.ArgumentParser(prog="justicia", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print JSON")
-    common.add_argument(
-        "--lang",
-        choices=("fr", "ar"),
-        default="ar" if os.environ.get("LANG", "").startswith("ar") else "fr",
-        help="language of messages (default from LANG, else French)",
-    )
+    # --json and --lang are read before or after the command: the command's
+    # copy defaults to "not given", so it never hides the one before it.
+    for where, default in ((root, None), (common, argparse.SUPPRESS)):
+        where.add_argument(
+            "--json",
+            action="store_true",
+            default=False if default is None else default,
+            help="print JSON",
+        )
+        where.add_argument(
+            "--lang",
+            choices=("fr", "ar"),
+            default=_default_language() if default is None else default,
+            help="language of messages (default from LANG, else French)",
+        )
     common.add_argument(
         "--operator", help="who acts, for the audit (default: JUSTICIA_OPERATOR, user)"
     )
-    root = argparse.ArgumentParser(prog="justicia", description=__doc__.splitlines()[0])
     areas = root.add_subparsers(dest="area", required=True)
     users = areas.add_parser("users", help="user administration").add_subparsers(
         dest="command", required=True
@@ -358,6 +366,11 @@ def parser() -> argparse.ArgumentParser:
     add_audit_commands(areas, common)
     add_report_commands(areas, common)
     return root
+
+
+def _default_language() -> str:
+    """Arabic when the operator's ``LANG`` is Arabic, else French."""
+    return "ar" if os.environ.get("LANG", "").startswith("ar") else "fr"
 
 
 def _create_command(users: Any, common: argparse.ArgumentParser) -> None:

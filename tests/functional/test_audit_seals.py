@@ -121,6 +121,15 @@ def test_the_cli_says_what_was_tampered(
     assert hours[0] in capsys.readouterr().out
 
 
+def test_the_cli_never_calls_unsealed_hours_intact(stack: Any, capsys: Any) -> None:
+    from cli.main import OK, main
+
+    command = ["audit", "verify", "--from", "2001-01-01T00", "--to", "2001-01-01T03"]
+    assert main([*command, "--lang", "fr"]) == OK
+    said = capsys.readouterr().out
+    assert "Aucune heure scellée" in said and "intact" not in said
+
+
 def test_every_record_carries_its_hour(api: Any, as_role: Any) -> None:
     from tests.support import new_case
 

@@ -142,6 +142,16 @@ def test_arabic_messages(capsys: pytest.CaptureFixture[str], stack: Any) -> None
     assert "المورد غير موجود" in err
 
 
+def test_language_and_json_go_before_or_after_the_command(
+    capsys: pytest.CaptureFixture[str], stack: Any
+) -> None:
+    code = main(["--lang", "ar", "users", "show", "nobody-here"])
+    assert code == NOT_FOUND
+    assert "المورد غير موجود" in capsys.readouterr().err
+    assert main(["--json", "--lang", "ar", "users", "list", "--lang", "fr"]) == OK
+    assert isinstance(json.loads(capsys.readouterr().out), list)
+
+
 def test_bad_usage_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["users", "set-role", "clerk", "OWNER"])
