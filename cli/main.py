@@ -143,7 +143,7 @@ def describe(exc: JusticiaError, language: str) -> str:
     if error.get("reason"):
         lines.append(f"  {error['reason']}")
     lines += [f"  {d['field']}: {d['reason']}" for d in error.get("details", [])]
-    return "\n".join(lines)
+    return "\n".join(dict.fromkeys(lines))  # a reason that is also a field's, once
 
 
 def actor(arguments: argparse.Namespace) -> Actor:

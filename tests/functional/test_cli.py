@@ -134,6 +134,7 @@ def test_failures_have_exit_codes_and_say_why(
     code, out, err = run(capsys, *argv)
     assert code == expected
     assert says in err and out == ""
+    assert len(set(err.splitlines())) == len(err.splitlines()), "a line said twice"
 
 
 def test_arabic_messages(capsys: pytest.CaptureFixture[str], stack: Any) -> None:
