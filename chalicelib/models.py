@@ -146,9 +146,9 @@ class CaseRecordModel(Model):
 
     ``record_key`` says what it is: ``EVENT#<time>#<id>`` a procedure of the
     timeline, ``HEARING#<id>`` a hearing, ``JUDGMENT#<number>`` a judgment,
-    ``LINK#<kind>#<case id>`` a linked file. One query reads a tab of the file
-    card. Hearings carry ``court_day`` (``<court>#<date>``) for the court's
-    hearing list.
+    ``LINK#<case id>`` a linked file (one relation a pair). One query reads a
+    tab of the file card. Hearings carry ``court_day`` (``<court>#<date>``)
+    for the court's hearing list.
     """
 
     Meta = _meta("case-records")

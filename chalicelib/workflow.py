@@ -207,7 +207,9 @@ def link_case(
     """Link another file to this one, and this one to it with the inverse kind.
 
     The other file must be visible to the caller; it is named by its court and
-    number, as clerks know it. Returns the other case.
+    number, as clerks know it. Two files hold one relation: a second link
+    between them, whatever its kind (B appeal of A when A is an appeal of B),
+    is a 409. Returns the other case.
     """
     number = FileNumber(request.serial, request.case_type_code, request.year)
     other = find_case_by_file_number(request.court_code, number)
@@ -239,7 +241,7 @@ def _link(
 ) -> CaseRecordModel:
     return CaseRecordModel(
         case_id=case.case_id,
-        record_key=f"LINK#{kind.value}#{other.case_id}",
+        record_key=f"LINK#{other.case_id}",
         recorded_at=change.now,
         recorded_by=change.actor.username,
         link_kind=kind.value,

@@ -363,6 +363,16 @@ def test_links_show_on_both_files_with_inverse_kinds(api: Api, as_role: Any) -> 
     again = {**body, "version": answer["case"]["version"]}
     status, answer = api.call("POST", f"/cases/{appeal['id']}/links", clerk, again)
     assert status == 409, "the same link twice"
+    first_serial, first_code, first_year = appeal["file_number"].split("/")
+    contrary = {
+        **body,
+        "version": api.call("GET", f"/cases/{first['id']}", clerk)[1]["version"],
+        "serial": int(first_serial),
+        "case_type_code": first_code,
+        "year": int(first_year),
+    }
+    status, _ = api.call("POST", f"/cases/{first['id']}/links", clerk, contrary)
+    assert status == 409, "the first file cannot also be an appeal of its appeal"
     unknown = {**again, "serial": 999999}
     status, answer = api.call("POST", f"/cases/{appeal['id']}/links", clerk, unknown)
     assert status == 400 and answer["error"]["details"][0]["field"] == "serial"
