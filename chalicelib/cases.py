@@ -156,7 +156,8 @@ def register_case(
     try:
         _registration(case, actor, registered_at).commit()
     except Exception:
-        _record_void(case.court_code, number, "registration failed")
+        record_void(file_number_key(case.court_code, number), "registration failed")
+        record_void(f"NATIONAL-NUMBER#{case.national_number}", "registration failed")
         raise
     count("CasesRegistered")
     logger.info("case registered", extra={"case_id": case.case_id})
@@ -194,15 +195,20 @@ def _registration(case: CaseModel, actor: audit.Actor, now: datetime) -> Change:
     return change
 
 
-def _record_void(court_code: str, number: FileNumber, reason: str) -> None:
-    """Mark a serial void when its registration failed, unless the case holds it."""
-    void = RegistryModel(pk=file_number_key(court_code, number), void_reason=reason)
+def record_void(register_key: str, reason: str) -> None:
+    """Record a number taken by a write that then failed as void, with why.
+
+    ``register_key`` names the number in the register (a file number, a
+    national number, a judgment number). Nothing is written if the key is
+    already held: the number was used after all.
+    """
+    void = RegistryModel(pk=register_key, void_reason=reason)
     try:
         void.save(condition=RegistryModel.pk.does_not_exist())
     except PutError:
-        logger.info("serial already held", extra={"file_number": str(number)})
+        logger.info("number already held", extra={"register_key": register_key})
     else:
-        count("SerialsVoided")
+        count("NumbersVoided")
 
 
 def party_map(party: Party) -> PartyMap:

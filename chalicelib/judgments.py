@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.cases import reserve_serial
+from chalicelib.cases import record_void, reserve_serial
 from chalicelib.changes import Change
 from chalicelib.errors import Conflict, TransitionRefused, ValidationFailed
 from chalicelib.hearings import cancel_scheduled, hearings_of
@@ -32,7 +32,11 @@ def record_judgment(
     actor: Actor,
     now: datetime | None = None,
 ) -> CaseRecordModel:
-    """Record the judgment of a case heard or in deliberation; return it."""
+    """Record the judgment of a case heard or in deliberation; return it.
+
+    A number taken by a judgment the transaction then refuses (a document
+    not sealed, a stale version) is recorded void in the register.
+    """
     if case.status not in JUDGEABLE:
         raise TransitionRefused(f"a {case.status} case cannot be judged")
     change = Change(case, actor, "RECORD_JUDGMENT", now or datetime.now(UTC))
@@ -53,8 +57,17 @@ def record_judgment(
     change.details.update({"judgment_number": judgment.judgment_number})
     change.update_case(request.version)
     change.add_event("JUDGMENT_PRONOUNCED", decision=judgment.judgment_number)
-    change.commit()
+    try:
+        change.commit()
+    except Exception:
+        record_void(judgment_register_key(case.court_code, judgment), "refused")
+        raise
     return judgment
+
+
+def judgment_register_key(court_code: str, judgment: CaseRecordModel) -> str:
+    """Where the register marks a judgment number void: court and number."""
+    return f"JUDGMENT-NUMBER#{court_code}#{judgment.judgment_number}"
 
 
 def _require_signed_court_document(change: Change, document_id: str) -> None:

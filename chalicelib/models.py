@@ -230,7 +230,9 @@ class RegistryModel(Model):
     or says with ``void_reason`` why a serial taken was never used (a failed
     registration): the register shows it void, never reuses it.
     ``NATIONAL#<year>`` holds the last national file number of a year and
-    ``JUDGMENT#<court>#<year>`` the last judgment number of a court.
+    ``JUDGMENT#<court>#<year>`` the last judgment number of a court;
+    ``NATIONAL-NUMBER#<number>`` and ``JUDGMENT-NUMBER#<court>#<n>/<year>``
+    exist only for such numbers taken and never used, with ``void_reason``.
     ``AUDITSEAL#LAST`` names the last sealed ``hour`` of the audit trail and its
     ``digest`` (``chalicelib.audit_seals``).
 

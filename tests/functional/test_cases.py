@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from chalicelib import audit, cases
+from chalicelib.changes import Change
 from chalicelib.models import CaseModel, RegistryModel
 from chalicelib.schemas import RegisterCaseRequest
 from tests.support import Api, new_case
@@ -148,3 +150,32 @@ def test_clerk_registers_only_at_courts_served(api: Api, as_role: Any) -> None:
     assert answer["error"]["code"] == "forbidden"
     case = new_case(api, as_role("admin"), court_code="TPI-MARRAKECH")
     assert CaseModel.get(case["id"]).court_code == "TPI-MARRAKECH"
+
+
+@pytest.mark.usefixtures("stack")
+def test_numbers_taken_by_a_failed_registration_are_void(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail(self: Change) -> None:
+        raise RuntimeError("the transaction failed")
+
+    monkeypatch.setattr(Change, "commit", fail)
+    request = RegisterCaseRequest.model_validate(
+        {
+            "court_code": "TPI-RABAT",
+            "case_type_code": "1101",
+            "subject": "Void numbers",
+            "parties": [{"role": "plaintiff", "name": "Amina"}],
+        }
+    )
+    with pytest.raises(RuntimeError):
+        cases.register_case(request, audit.Actor("clerk", "CLERK", "test"))
+    year = datetime.now(UTC).year
+    serial = RegistryModel.get(f"SERIAL#TPI-RABAT#1101#{year}").last_serial
+    national = RegistryModel.get(f"NATIONAL#{year}").last_serial
+    held = cases.file_number_key(
+        "TPI-RABAT", cases.FileNumber(int(serial), "1101", year)
+    )
+    assert RegistryModel.get(held).void_reason == "registration failed"
+    national_key = f"NATIONAL-NUMBER#{cases.national_number(year, int(national))}"
+    assert RegistryModel.get(national_key).void_reason == "registration failed"

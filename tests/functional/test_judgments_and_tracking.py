@@ -14,6 +14,7 @@ from chalicelib import audit, hearings
 from chalicelib.cases import find_case
 from chalicelib.config import get_settings
 from chalicelib.court_time import at_court
+from chalicelib.models import RegistryModel
 from chalicelib.schemas import HearingOutcomeRequest, ScheduleHearingRequest
 from tests.functional import accounts
 from tests.functional.test_proceedings import a_day, assigned_case, schedule
@@ -85,6 +86,10 @@ def test_a_judgment_needs_a_signed_document_of_the_case(
     path = f"/cases/{case['id']}/judgments"
     status, answer = api.call("POST", path, judged["judge"].headers, request)
     assert status == 400 and answer["error"]["details"][0]["field"] == "document_id"
+    year = datetime.now(UTC).year
+    taken = RegistryModel.get(f"JUDGMENT#{case['court_code']}#{year}").last_serial
+    void = RegistryModel.get(f"JUDGMENT-NUMBER#{case['court_code']}#{taken}/{year}")
+    assert void.void_reason == "refused", "the number the refusal took is void"
     status, _ = api.call("POST", path, clerk, request)
     assert status == 403, "clerks do not pronounce judgments"
 
