@@ -29,7 +29,9 @@ for (const language of ["ar", "fr"] as const) {
     const land = rabat.find((row) => row.file_number.startsWith("1/1201/"));
     await page.goto("/#/track");
     await page.locator("select[name=court]").selectOption("TPI-RABAT");
-    await page.locator("input[name=number]").fill(land?.file_number ?? "");
+    // In Arabic the number is typed as an Arabic keyboard types it: ١/١٢٠١/٢٠٢٦.
+    const typed = (land?.file_number ?? "").replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d)));
+    await page.locator("input[name=number]").fill(language === "ar" ? typed : (land?.file_number ?? ""));
     await page.locator("form").first().locator("button[type=submit]").click();
     await expect(page.getByTestId("public-card")).toBeVisible();
     await page.locator("select[name=hearings-court]").selectOption("TPI-RABAT");

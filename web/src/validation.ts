@@ -6,6 +6,22 @@
 import type { FieldProblem } from "./api";
 import { currentLanguage, t } from "./i18n";
 
+/**
+ * A case file number as typed, with its parts: serial/type/year. Arabic-Indic
+ * digits (as an Arabic keyboard types them) and the Arabic slash read as their
+ * Western forms; bidi marks a right-to-left field adds are ignored.
+ */
+export function parseFileNumber(value: string, maxSerialDigits: number): [string, string, string] | null {
+  const western = value
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+    .replace(/[\u200e\u200f\u061c\u2066-\u2069]/g, "")
+    .replace(/\u2215/g, "/");
+  const pattern = new RegExp(`^\\s*(\\d{1,${maxSerialDigits}})\\s*/\\s*(\\d{4})\\s*/\\s*(\\d{4})\\s*$`);
+  const parts = pattern.exec(western);
+  return parts ? [parts[1] ?? "", parts[2] ?? "", parts[3] ?? ""] : null;
+}
+
 /** A national ID (CIN): one or two letters then digits, e.g. BK123456 (checked loosely). */
 export const NATIONAL_ID = /^[A-Za-z]{1,2}[0-9]{1,8}$/;
 

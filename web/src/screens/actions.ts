@@ -11,7 +11,7 @@ import { STATUSES, type CaseDocument, type CaseFile, type Court, type Hearing, t
 import { pick, t, tDynamic } from "../i18n";
 import { session } from "../session";
 import { busy, errorAlert, openDialog, selectField, textArea, textField, type Field } from "../ui";
-import { checkText, placeProblems } from "../validation";
+import { checkText, parseFileNumber, placeProblems } from "../validation";
 import { partyBody, partyChecks, partyForm } from "./register";
 
 type AnyField = Field<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>;
@@ -223,7 +223,6 @@ export function recordJudgment(file: CaseFile, signed: CaseDocument[], done: () 
   );
 }
 
-const FILE_NUMBER = /^\s*(\d{1,9})\s*\/\s*(\d{4})\s*\/\s*(\d{4})\s*$/;
 
 /** Link another file (an appeal, a joined or referred file) by court and number. */
 export function linkFile(file: CaseFile, courts: Court[], done: () => void): void {
@@ -239,9 +238,9 @@ export function linkFile(file: CaseFile, courts: Court[], done: () => void): voi
     {
       title: t("actions.link"),
       fields: { kind, court_code: court, number },
-      check: () => ({ kind: null, court_code: null, number: FILE_NUMBER.test(number.input.value) ? null : t("track.numberInvalid") }),
+      check: () => ({ kind: null, court_code: null, number: parseFileNumber(number.input.value, 9) ? null : t("track.numberInvalid") }),
       send: () => {
-        const [, serial = "", code = "", year = ""] = FILE_NUMBER.exec(number.input.value) ?? [];
+        const [serial, code, year] = parseFileNumber(number.input.value, 9) ?? ["", "", ""];
         return api("POST", `${casePath(file)}/links`, {
           body: { version: file.version, kind: kind.input.value, court_code: court.input.value, serial: Number(serial), case_type_code: code, year: Number(year) },
         });

@@ -10,6 +10,7 @@ import type { Bilingual } from "../messages";
 import { today, type Hearing, type TimelineEvent } from "../domain";
 import { hearingsTable } from "./hearings";
 import { errorAlert, facts, fileField, loading, notice, selectField, table, textField, unavailable, type Field } from "../ui";
+import { parseFileNumber } from "../validation";
 
 /** The public file card (`GET /public/cases?court=&serial=&code=&year=`): never the parties. */
 interface PublicCard {
@@ -31,7 +32,6 @@ interface PublicCourt {
   names: Bilingual;
 }
 
-const FILE_NUMBER = /^\s*(\d{1,7})\s*\/\s*(\d{4})\s*\/\s*(\d{4})\s*$/;
 
 async function courtField(name = "court"): Promise<Field<HTMLSelectElement> | Field<HTMLInputElement>> {
   const answer = await optional<{ courts: PublicCourt[] }>("GET", "/public/courts", { anonymous: true }).catch(() => null);
@@ -49,11 +49,11 @@ export async function trackScreen(view: HTMLElement): Promise<void> {
   const form = h("form", { class: "filters panel", novalidate: true }, court.wrapper, number.wrapper, h("div", { class: "filter-actions" }, h("button", { type: "submit", class: "primary" }, t("track.submit"))));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const parsed = FILE_NUMBER.exec(number.input.value);
+    const parsed = parseFileNumber(number.input.value, 7);
     court.setError(court.input.value.trim() ? null : t("field.required"));
     number.setError(parsed ? null : t("track.numberInvalid"));
     if (!parsed || !court.input.value.trim()) return;
-    void track(result, court.input.value.trim().toUpperCase(), parsed.slice(1, 4) as [string, string, string]);
+    void track(result, court.input.value.trim().toUpperCase(), parsed);
   });
   replace(view, h("h1", {}, t("track.title")), h("p", { class: "muted" }, t("track.intro")), form, result, await publicHearings());
 }
