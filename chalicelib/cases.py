@@ -39,6 +39,7 @@ from chalicelib.models import (
 from chalicelib.observability import count, logger
 from chalicelib.personal import mask_national_id, national_id_digest
 from chalicelib.schemas import Party, RegisterCaseRequest
+from chalicelib.statuses import next_statuses
 
 if TYPE_CHECKING:
     from chalicelib.identity import Caller
@@ -327,6 +328,7 @@ def case_json(case: CaseModel) -> dict[str, Any]:
         "national_number": case.national_number,
         "registered_by": case.registered_by,
         "version": case.version,
+        "next_statuses": next_statuses(case.status),
         "reporting_judge": _judge_json(case),
         "next_hearing_at": court_iso(case.next_hearing_at),
         "last_judgment": (

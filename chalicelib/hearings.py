@@ -27,7 +27,8 @@ from chalicelib.schemas import (
     PostponeHearingRequest,
     ScheduleHearingRequest,
 )
-from chalicelib.workflow import PENDING, active_judge, move_status
+from chalicelib.statuses import PENDING
+from chalicelib.workflow import active_judge, move_status
 
 if TYPE_CHECKING:
     from chalicelib.audit import Actor

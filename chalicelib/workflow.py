@@ -35,23 +35,12 @@ from chalicelib.schemas import (
     TransitionRequest,
     UpdateCaseRequest,
 )
+from chalicelib.statuses import PENDING, TRANSITIONS
 
 if TYPE_CHECKING:
     from chalicelib.audit import Actor
     from chalicelib.identity import Caller
 
-# Status -> the statuses it may move to by an explicit change. JUDGED is
-# reached only by recording a judgment, SCHEDULED also by scheduling a hearing.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "REGISTERED": frozenset({"SCHEDULED", "CLOSED"}),
-    "SCHEDULED": frozenset({"DELIBERATION", "CLOSED"}),
-    "DELIBERATION": frozenset({"SCHEDULED", "CLOSED"}),
-    "JUDGED": frozenset({"APPEALED", "CLOSED"}),
-    "APPEALED": frozenset({"CLOSED"}),
-    "CLOSED": frozenset({"APPEALED", "ARCHIVED"}),
-    "ARCHIVED": frozenset(),
-}
-PENDING = frozenset({"REGISTERED", "SCHEDULED", "DELIBERATION"})
 INVERSE_LINKS = {
     LinkKind.APPEAL_OF: LinkKind.APPEALED_BY,
     LinkKind.APPEALED_BY: LinkKind.APPEAL_OF,

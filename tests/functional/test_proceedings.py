@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.workflow import TRANSITIONS
+from chalicelib.statuses import TRANSITIONS
 from tests.functional import accounts
 from tests.support import Api, Headers, new_case
 
@@ -139,12 +139,14 @@ def test_an_unknown_status_names_the_field(api: Api, as_role: Any) -> None:
 def test_closing_then_archiving_then_nothing(api: Api, as_role: Any) -> None:
     clerk = as_role("clerk")
     case = new_case(api, clerk)
+    assert case["next_statuses"] == ["CLOSED", "SCHEDULED"]
     path = f"/cases/{case['id']}/status"
     for version, target in ((1, "CLOSED"), (2, "ARCHIVED")):
         status, body = api.call(
             "POST", path, clerk, {"version": version, "status": target}
         )
         assert status == 200 and body["status"] == target, body
+        assert body["next_statuses"] == sorted(TRANSITIONS[target]), body
     for target in TRANSITIONS:
         status, body = api.call("POST", path, clerk, {"version": 3, "status": target})
         assert status == 409, (target, body)

@@ -56,6 +56,8 @@ export interface CaseFile extends CaseSummary {
   year: number;
   registered_by: string;
   version: number;
+  /** The statuses this file may be moved to now (the API's transition table). */
+  next_statuses?: string[];
   parties: Party[];
   national_number?: string | null;
   reporting_judge?: { username: string; name: string | null } | null;

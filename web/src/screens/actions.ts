@@ -165,7 +165,7 @@ export function changeStatus(file: CaseFile, done: () => void): void {
     label: t("actions.newStatus"),
     name: "status",
     required: true,
-    choices: STATUSES.filter((value) => value !== file.status).map((value) => ({ value, label: tDynamic(`status.${value}`, value) })),
+    choices: (file.next_statuses ?? STATUSES.filter((value) => value !== file.status)).map((value) => ({ value, label: tDynamic(`status.${value}`, value) })),
   });
   const decision = textArea({ label: t("actions.decision"), name: "decision", rows: 2 });
   actionDialog(

@@ -141,7 +141,7 @@ async function detailsTab(panel: HTMLElement, file: CaseFile, courts: Court[]): 
           "div",
           { class: "actions no-print" },
           h("button", { type: "button", class: "secondary", onclick: () => assignJudge(file, reload) }, t("actions.assign")),
-          h("button", { type: "button", class: "secondary", onclick: () => changeStatus(file, reload) }, t("actions.transition")),
+          file.next_statuses?.length === 0 ? null : h("button", { type: "button", class: "secondary", onclick: () => changeStatus(file, reload) }, t("actions.transition")),
         )
       : null,
     h("h3", {}, t("card.judgments")),
