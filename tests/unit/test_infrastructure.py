@@ -613,7 +613,7 @@ def test_stack_with_the_chalice_api(tmp_path: Path, monkeypatch: Any) -> None:
     variables = handler["Environment"]["Variables"]
     assert variables["JUSTICIA_STAGE"] == "dev"
     assert variables["JUSTICIA_DOCUMENTS_BUCKET"] == {
-        "Ref": one(template, "AWS::S3::Bucket")[0]
+        "Ref": bucket_named(template, "DocumentsBucket")[0]
     }
     assert handler["Tracing"] == "Active"
     assert not REGION.findall(json.dumps(template.to_json()))
