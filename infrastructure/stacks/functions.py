@@ -22,6 +22,7 @@ from constructs import Construct
 
 from infrastructure.stacks import REPO_ROOT
 from infrastructure.stacks.layers import local_layer
+from infrastructure.stacks.network import SearchAttachment
 from infrastructure.stacks.resources import (
     StageResources,
     grant_maintenance,
@@ -67,9 +68,17 @@ def function_code() -> lambda_.Code:
 class Functions(Construct):
     """The queue-fed functions by name, and the maintenance function."""
 
-    def __init__(self, scope: Construct, id: str, *, resources: StageResources) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        resources: StageResources,
+        search: SearchAttachment | None = None,
+    ) -> None:
         super().__init__(scope, id)
         self._resources = resources
+        self._search = search
         self._code = function_code()
         self.dependencies = local_layer(
             self,
@@ -219,6 +228,10 @@ class Functions(Construct):
             "security_groups": groups,
         }
 
+    def _search_placement(self) -> dict[str, object]:
+        """The search domain's subnets and client group, when there is a domain."""
+        return self._search.function_props() if self._search else {}
+
     def _add_maintenance(self) -> lambda_.Function:
         """The maintenance function and one EventBridge rule per schedule."""
         from chalicelib.deployment import MAINTENANCE_HANDLER
@@ -231,7 +244,12 @@ class Functions(Construct):
             timeout=MAINTENANCE_TIMEOUT,
             memory_mb=MAINTENANCE_MEMORY_MB,
             layers=[self.dependencies],
+            **self._search_placement(),
         )
+        if self._search:
+            # The hourly reconciliation compares the index with the tables.
+            for name, value in self._search.environment.items():
+                function.add_environment(name, value)
         grant_maintenance(self._resources, function)
         prefix = self._resources.options.prefix
         for schedule in SCHEDULES:

@@ -73,7 +73,13 @@ class JusticiaStack(cdk.Stack):
             identity=self.identity,
             secrets=self.secrets,
         )
-        self.functions = Functions(self, "Functions", resources=self.resources)
+        self.search = Search(self, "Search", resources=self.resources)
+        self.functions = Functions(
+            self,
+            "Functions",
+            resources=self.resources,
+            search=self.search.attachment,
+        )
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -81,15 +87,21 @@ class JusticiaStack(cdk.Stack):
             queues=self.queues,
             maintenance=self.functions.maintenance,
         )
-        self.search = Search(
-            self,
-            "Search",
-            resources=self.resources,
-            layers=[self.functions.dependencies],
-            alarm_topic=self.monitoring.topic,
-        )
-        self.api = add_api(self, self.resources) if options.with_api else None
+        self._wire_search()
         self._outputs()
+
+    def _wire_search(self) -> None:
+        """The indexer, the functions' grants, the API, then the deploy-time set-up."""
+        layers = [self.functions.dependencies]
+        self.search.add_indexer(layers, self.monitoring.topic)
+        if self.functions.maintenance.role:
+            self.search.grant_write(self.functions.maintenance.role)
+        self.api = (
+            add_api(self, self.resources, self.search)
+            if self.options.with_api
+            else None
+        )
+        self.search.add_setup(layers)
 
     def _outputs(self) -> None:
         """What a client and an operator need after a deployment."""

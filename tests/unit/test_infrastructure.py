@@ -388,8 +388,9 @@ def test_functions_are_told_every_setting_of_config(template: Template) -> None:
         "JUSTICIA_COURT_TIMEZONE",
         "JUSTICIA_HEARING_SLOT_MINUTES",
         "JUSTICIA_PUBLIC_TRACKING_PER_MINUTE",
-        # Search: only the indexer is told the domain (infrastructure/stacks/
-        # search.py); one replica and the searches a minute are the defaults.
+        # Search: only the functions in the domain's subnets are told it (the
+        # API, maintenance, indexer: tests/unit/test_search_infrastructure.py);
+        # the searches a minute are the default.
         "JUSTICIA_SEARCH_URL",
         "JUSTICIA_SEARCH_REPLICAS",
         "JUSTICIA_SEARCH_PER_MINUTE",
@@ -612,10 +613,23 @@ def test_stack_with_the_chalice_api(tmp_path: Path, monkeypatch: Any) -> None:
     variables = handler["Environment"]["Variables"]
     assert variables["JUSTICIA_STAGE"] == "dev"
     assert variables["JUSTICIA_DOCUMENTS_BUCKET"] == {
-        "Ref": one(template, "AWS::S3::Bucket")[0]
+        "Ref": bucket_named(template, "DocumentsBucket")[0]
     }
     assert handler["Tracing"] == "Active"
     assert not REGION.findall(json.dumps(template.to_json()))
+    # In the search domain's subnets, told its endpoint, mapped as its reader.
+    clients = [
+        k
+        for k in resources(template, "AWS::EC2::SecurityGroup")
+        if k.startswith("SearchClientGroup")
+    ]
+    assert handler["VpcConfig"]["SecurityGroupIds"] == [
+        {"Fn::GetAtt": [clients[0], "GroupId"]}
+    ]
+    assert len(handler["VpcConfig"]["SubnetIds"]) == 1
+    assert "DomainEndpoint" in json.dumps(variables["JUSTICIA_SEARCH_URL"])
+    _, setup = one(template, "Custom::JusticiaSearchSetup")
+    assert setup["Readers"] == [{"Fn::GetAtt": ["DefaultRole", "Arn"]}]
 
 
 def test_api_may_administer_users_of_its_pool_only() -> None:
