@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hearings:read": ALL_ROLES,
     "hearings:schedule": STAFF,
     "hearings:court_list": STAFF,
+    "judges:list": STAFF,
     "judgments:read": ALL_ROLES,
     "judgments:record": frozenset({"ADMIN", "JUDGE"}),
     "statistics:read": STAFF,

@@ -340,6 +340,19 @@ def list_users(
     return sorted(rows, key=lambda row: row.username)
 
 
+def judges_of(court_code: str) -> list[dict[str, str]]:
+    """The active judges serving ``court_code``: username and full name.
+
+    What a clerk chooses a reporting judge from. One query of the role
+    index; judges of other courts and inactive ones are filtered out by it.
+    """
+    serving: Condition = (UserModel.active == True) & UserModel.courts.contains(  # noqa: E712
+        court_code
+    )
+    rows = UserModel.role_index.query("JUDGE", filter_condition=serving)
+    return [{"username": row.username, "full_name": row.full_name} for row in rows]
+
+
 def user_json(profile: UserModel, full: bool = False) -> dict[str, Any]:
     """Render a profile; ``full`` adds e-mail and national ID (personal data)."""
     body: dict[str, Any] = {

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         procedures,
         records,
         statistics,
+        users,
         workflow,
     )
 else:
@@ -32,6 +33,7 @@ else:
     procedures = lazy_import("chalicelib.procedures")
     records = lazy_import("chalicelib.records")
     statistics = lazy_import("chalicelib.statistics")
+    users = lazy_import("chalicelib.users")
     workflow = lazy_import("chalicelib.workflow")
 
 blueprint = Blueprint(__name__)
@@ -146,6 +148,19 @@ def court_hearings(call: Call, court_code: str) -> dict[str, Any]:
         "date": day.isoformat(),
         "hearings": [hearings.hearing_json(row) for row in rows],
     }
+
+
+@endpoint(
+    blueprint,
+    "/courts/{court_code}/judges",
+    "GET",
+    "judges:list",
+    authorizer=cognito_jwt,
+)
+def court_judges(call: Call, court_code: str) -> dict[str, Any]:
+    """The active judges of a court, to choose a reporting judge from."""
+    access.ensure_serves_court(call.user, court_code)
+    return {"court_code": court_code, "judges": users.judges_of(court_code)}
 
 
 @endpoint(

@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 
 API_HANDLER = "APIHandler"
 API_ROLE = "DefaultRole"
+# Chalice deploys the token authorizer as a function of its own, by this name.
+# It stays outside the VPC (.chalice/config.json, per stage: Chalice reads a
+# function's own settings only from there): it needs no search, and it reads
+# the pool's signing keys (jwks.json) at Cognito's public address, which the
+# Cognito VPC endpoint is not documented to serve.
+AUTHORIZER = "cognito_jwt"
 API_MEMORY_MB = 1024
 API_TIMEOUT_SECONDS = 29
 

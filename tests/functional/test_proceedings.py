@@ -496,3 +496,19 @@ def test_a_stale_version_is_named_even_beside_deletes(api: Api, as_role: Any) ->
     assert status == 409 and body["error"]["code"] == "stale_version"
     _, again = api.call("GET", f"/cases/{case['id']}", clerk)
     assert len(again["parties"]) == 2
+
+
+def test_a_court_lists_its_active_judges_to_its_staff(api: Api, as_role: Any) -> None:
+    admin, clerk = as_role("admin"), as_role("clerk")
+    serving = accounts.account(api, admin, "JUDGE")
+    away = accounts.account(api, admin, "JUDGE", courts=["TPI-FES"])
+    status, body = api.call("GET", "/courts/TPI-RABAT/judges", clerk)
+    assert status == 200, body
+    listed = {row["username"]: row["full_name"] for row in body["judges"]}
+    assert serving.username in listed and away.username not in listed
+    status, _ = api.call("POST", f"/users/{serving.username}/deactivate", admin)
+    assert status == 200
+    _, body = api.call("GET", "/courts/TPI-RABAT/judges", clerk)
+    assert serving.username not in {row["username"] for row in body["judges"]}
+    status, _ = api.call("GET", "/courts/TPI-FES/judges", clerk)
+    assert status == 403, "a clerk of Rabat does not list the judges of Fes"

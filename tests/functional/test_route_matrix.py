@@ -52,6 +52,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, Any]] = {
     ("POST", "/cases/{case_id}/hearings/{hearing_id}/postponement"): (400, EMPTY),
     ("POST", "/cases/{case_id}/hearings/{hearing_id}/outcome"): (400, EMPTY),
     ("GET", "/courts/{court_code}/hearings"): (400, None),  # no date given
+    ("GET", "/courts/{court_code}/judges"): (200, None),
     ("GET", "/cases/{case_id}/judgments"): (404, None),
     ("POST", "/cases/{case_id}/judgments"): (400, EMPTY),
     ("GET", "/cases/{case_id}/links"): (404, None),

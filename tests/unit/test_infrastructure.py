@@ -630,6 +630,13 @@ def test_stack_with_the_chalice_api(tmp_path: Path, monkeypatch: Any) -> None:
     assert "DomainEndpoint" in json.dumps(variables["JUSTICIA_SEARCH_URL"])
     _, setup = one(template, "Custom::JusticiaSearchSetup")
     assert setup["Readers"] == [{"Fn::GetAtt": ["DefaultRole", "Arn"]}]
+    # The authorizer reads Cognito's public jwks.json: outside the VPC.
+    _, authorizer = one(
+        template,
+        "AWS::Serverless::Function",
+        Handler="chalicelib.routes.security.cognito_jwt",
+    )
+    assert "VpcConfig" not in authorizer
 
 
 def test_api_may_administer_users_of_its_pool_only() -> None:

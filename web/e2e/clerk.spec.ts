@@ -69,7 +69,7 @@ test("a clerk registers a case, uploads a scan and sees it signed", async ({ pag
   const dialog = page.getByRole("dialog");
   await dialog.locator("input[name=starts_at]").fill(`${day}T10:30`);
   await dialog.locator("input[name=room]").fill("Salle 4");
-  await dialog.locator("input[name=judge]").fill("judge");
+  await dialog.locator("select[name=judge]").selectOption("judge");
   await dialog.getByRole("button", { name: "Enregistrer" }).click();
   await expect(page.getByRole("cell", { name: "Salle 4" })).toBeVisible();
   await expect(page.locator(".card-header [data-status=SCHEDULED]")).toBeVisible();

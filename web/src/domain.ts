@@ -280,12 +280,16 @@ export function verifyDocument(caseId: string, documentId: string): Promise<Veri
   );
 }
 
-/** Today as YYYY-MM-DD in the browser's time zone. */
+/** Today as YYYY-MM-DD at the court. */
 export function today(): string {
-  const now = new Date();
-  const month = String(now.getMonth() + 1).padStart(2, "0");
-  const day = String(now.getDate()).padStart(2, "0");
-  return `${now.getFullYear()}-${month}-${day}`;
+  // The court's day, wherever the browser is: the date in Morocco's zone.
+  // (A browser whose zone data is older may be an hour off around midnight.)
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: COURT_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
+  const part = (type: string): string => parts.find((item) => item.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
 }
+
+/** The time zone of Morocco's courts. */
+export const COURT_TIME_ZONE = "Africa/Casablanca";
 
 export const STATUSES = ["REGISTERED", "SCHEDULED", "DELIBERATION", "JUDGED", "APPEALED", "CLOSED", "ARCHIVED"];

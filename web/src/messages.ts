@@ -182,6 +182,8 @@ export const MESSAGES = {
   "actions.startsAt": { ar: "التاريخ والساعة", fr: "Date et heure" },
   "actions.room": { ar: "القاعة", fr: "Salle" },
   "actions.judge": { ar: "القاضي (اسم المستخدم)", fr: "Juge (identifiant)" },
+  "actions.judgeChoice": { ar: "القاضي", fr: "Juge" },
+  "actions.judgeReporting": { ar: "القاضي المقرر للملف", fr: "Le juge rapporteur du dossier" },
   "actions.judgeHint": {
     ar: "يترك فارغا إذا كان للملف قاض مقرر.",
     fr: "Laisser vide si le dossier a un juge rapporteur.",

@@ -5,7 +5,7 @@
  * refused (409) and shown, never overwritten.
  */
 
-import { api, ApiError } from "../api";
+import { api, ApiError, optional } from "../api";
 import { h } from "../dom";
 import { STATUSES, type CaseDocument, type CaseFile, type Court, type Hearing, type Party } from "../domain";
 import { pick, t, tDynamic } from "../i18n";
@@ -74,10 +74,27 @@ function actionDialog(form: ActionForm, done: () => void): void {
 
 const casePath = (file: CaseFile): string => `/cases/${encodeURIComponent(file.id)}`;
 
-export function scheduleHearing(file: CaseFile, done: () => void): void {
+/** Judge picker: the court's active judges when the API lists them, else the username typed. */
+async function judgeField(file: CaseFile, required: boolean): Promise<Field<HTMLInputElement | HTMLSelectElement>> {
+  const current = file.reporting_judge?.username ?? "";
+  const answer = await optional<{ judges: { username: string; full_name: string }[] }>("GET", `/courts/${encodeURIComponent(file.court_code)}/judges`).catch(() => null);
+  if (!answer?.judges.length) {
+    return textField({ label: t("actions.judge"), name: "judge", required, dir: "ltr", value: current, ...(!required && { hint: t("actions.judgeHint") }) });
+  }
+  return selectField({
+    label: t("actions.judgeChoice"),
+    name: "judge",
+    required,
+    value: current,
+    ...(!required && { placeholder: t("actions.judgeReporting") }),
+    choices: answer.judges.map((row) => ({ value: row.username, label: `${row.full_name} (${row.username})` })),
+  });
+}
+
+export async function scheduleHearing(file: CaseFile, done: () => void): Promise<void> {
   const startsAt = textField({ label: t("actions.startsAt"), name: "starts_at", type: "datetime-local", required: true, dir: "ltr" });
   const room = textField({ label: t("actions.room"), name: "room", required: true, maxlength: 40, dir: "auto" });
-  const judge = textField({ label: t("actions.judge"), name: "judge", dir: "ltr", hint: t("actions.judgeHint"), value: file.reporting_judge?.username ?? "" });
+  const judge = await judgeField(file, false);
   actionDialog(
     {
       title: t("actions.schedule"),
@@ -143,8 +160,8 @@ export function recordOutcome(file: CaseFile, hearing: Hearing, done: () => void
   );
 }
 
-export function assignJudge(file: CaseFile, done: () => void): void {
-  const judge = textField({ label: t("actions.judge"), name: "judge", required: true, dir: "ltr", value: file.reporting_judge?.username ?? "" });
+export async function assignJudge(file: CaseFile, done: () => void): Promise<void> {
+  const judge = await judgeField(file, true);
   const reason = textArea({ label: t("actions.reason"), name: "reason", rows: 2 });
   actionDialog(
     {

@@ -140,7 +140,7 @@ async function detailsTab(panel: HTMLElement, file: CaseFile, courts: Court[]): 
       ? h(
           "div",
           { class: "actions no-print" },
-          h("button", { type: "button", class: "secondary", onclick: () => assignJudge(file, reload) }, t("actions.assign")),
+          h("button", { type: "button", class: "secondary", onclick: () => void assignJudge(file, reload) }, t("actions.assign")),
           file.next_statuses?.length === 0 ? null : h("button", { type: "button", class: "secondary", onclick: () => changeStatus(file, reload) }, t("actions.transition")),
         )
       : null,
@@ -245,7 +245,7 @@ async function hearingsTab(panel: HTMLElement, file: CaseFile): Promise<void> {
         ? hearingsTable(answer.hearings, t("card.hearings"), { withDate: true, ofCase: true, ...(isStaff() && { actions: rowActions }) })
         : h("p", { class: "empty" }, t("card.noHearings")),
     isStaff() && answer !== null
-      ? h("p", { class: "no-print" }, h("button", { type: "button", class: "primary", onclick: () => scheduleHearing(file, reload) }, t("actions.schedule")))
+      ? h("p", { class: "no-print" }, h("button", { type: "button", class: "primary", onclick: () => void scheduleHearing(file, reload) }, t("actions.schedule")))
       : null,
   );
 }
