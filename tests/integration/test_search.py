@@ -495,6 +495,7 @@ def test_reconciliation_repairs_drift(
     assert {k: v for k, v in after.items() if k not in ("cases", "documents")} == {
         "missing_cases": 0,
         "stale_cases": 0,
+        "ahead_cases": 0,
         "extra_cases": 0,
         "stale_documents": 0,
         "extra_pages": 0,
@@ -642,3 +643,109 @@ def test_assigned_judge_finds_a_case_outside_the_courts_served(
     index.sync()
     assert case_id in found(api, as_role("judge"), MARKER)
     assert case_id in marked(api, as_role("admin"), "القاضي يوسف")
+
+
+def race_bookings(case_id: str, starts_at: datetime, entrants: int = 8) -> list[str]:
+    """Book one slot of a case ``entrants`` times at once; the outcomes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib import audit, hearings
+    from chalicelib.errors import SlotTaken, StaleVersion
+    from chalicelib.schemas import ScheduleHearingRequest
+
+    read = CaseModel.get(case_id, consistent_read=True)
+
+    def book(_: int) -> str:
+        case = CaseModel.from_raw_data(read.serialize())
+        request = ScheduleHearingRequest(
+            version=case.version, starts_at=starts_at, room="R1", judge="judge"
+        )
+        try:
+            hearings.schedule(case, request, audit.Actor("clerk", "CLERK", "t"))
+        except (SlotTaken, StaleVersion):
+            return "refused"
+        return "booked"
+
+    with ThreadPoolExecutor(max_workers=entrants) as pool:
+        return list(pool.map(book, range(entrants)))
+
+
+def test_index_follows_a_case_after_racing_bookings(
+    api: Api, as_role: Callable[[str], Headers], index: Index
+) -> None:
+    from datetime import timedelta
+
+    from chalicelib.search.indices import CASES
+
+    case_id = register(
+        api,
+        as_role("admin"),
+        court_code="TPI-RABAT",
+        case_type_code="1201",
+        subject=f"Saisie conservatoire {MARKER}",
+        parties=[{"role": "plaintiff", "name": "Nadia Berrada"}],
+    )["id"]
+    index.sync()
+    for round_ in range(3):
+        day = datetime.now(UTC) + timedelta(days=900 + round_, hours=2)
+        outcomes = race_bookings(case_id, day.replace(minute=0, second=0))
+        assert sorted(outcomes) == ["booked"] + ["refused"] * 7
+        subject = f"Saisie conservatoire tour {round_} {MARKER}"
+        CaseModel(case_id=case_id).update(
+            actions=[CaseModel.subject.set(subject), CaseModel.version.add(1)]
+        )
+        index.sync()
+        case = CaseModel.get(case_id, consistent_read=True)
+        held = index.client.get(index=CASES.alias, id=case_id)
+        assert (held["_version"], held["_source"]["subject"]) == (
+            case.version,
+            subject,
+        ), f"round {round_}"
+
+
+def index_uncommitted(index: Index, case_id: str, ahead: int) -> None:
+    """Index a version of a case ``ahead`` of the table's that never committed."""
+    from chalicelib.search.indexing import case_action
+    from chalicelib.search.indices import bulk_write
+
+    case = CaseModel.get(case_id, consistent_read=True)
+    case.subject = f"Réservation annulée {MARKER}"
+    case.version = int(case.version) + ahead
+    assert bulk_write(index.client, [case_action(case)]) == 1
+
+
+def test_a_refused_write_of_a_case_the_index_holds_ahead_rereads_the_table(
+    api: Api, as_role: Callable[[str], Headers], corpus: Corpus, index: Index
+) -> None:
+    from chalicelib.search.indices import CASES
+
+    case_id = corpus.casablanca["id"]
+    index_uncommitted(index, case_id, ahead=2)
+    for turn in range(2):
+        subject = f"Recouvrement, tour {turn} {MARKER}"
+        CaseModel(case_id=case_id).update(
+            actions=[CaseModel.subject.set(subject), CaseModel.version.add(1)]
+        )
+        index.sync()
+        case = CaseModel.get(case_id, consistent_read=True)
+        held = index.client.get(index=CASES.alias, id=case_id)["_source"]
+        assert (held["subject"], held["case_version"]) == (subject, case.version)
+    assert corpus.casablanca["id"] not in marked(api, as_role("admin"), "annulée")
+
+
+def test_reconciliation_repairs_a_case_indexed_ahead_of_the_table(
+    corpus: Corpus, index: Index
+) -> None:
+    from chalicelib.search.indices import CASES
+    from chalicelib.search.reconcile import reconcile
+
+    case_id = corpus.casablanca["id"]
+    index_uncommitted(index, case_id, ahead=3)
+    index.client.indices.refresh(index=CASES.alias)
+    assert reconcile(index.client, repair=False)["ahead_cases"] == 1
+    assert reconcile(index.client)["ahead_cases"] == 1
+    assert reconcile(index.client, repair=False)["ahead_cases"] == 0
+    case = CaseModel.get(case_id, consistent_read=True)
+    held = index.client.get(index=CASES.alias, id=case_id)
+    assert held["_source"]["subject"] == case.subject
+    assert held["_version"] == case.version + 3
