@@ -1,7 +1,8 @@
 """``justicia search setup|reindex|reconcile``: the search index, by hand.
 
-``setup`` creates the indices behind their aliases where missing (run at each
-deploy, after the domain exists); ``reindex`` rebuilds them from the tables
+``setup`` creates the indices behind their aliases where missing, and
+rebuilds those built with an older mapping (run at each deploy, after the
+domain exists); ``reindex`` rebuilds them from the tables
 into fresh indices and swaps the aliases without downtime (after a mapping
 change); ``reconcile [--dry-run]`` compares the index with the tables and
 repairs the drift, as the hourly maintenance job does.
@@ -25,8 +26,8 @@ TEXT: dict[str, dict[str, str]] = {
         "ar": "محرك البحث غير مهيأ: عرّفوا JUSTICIA_SEARCH_URL.",
     },
     "setup": {
-        "fr": "Index créés: {count}.",
-        "ar": "الفهارس المنشأة: {count}.",
+        "fr": "Index créés: {count}; reconstruits: {rebuilt}.",
+        "ar": "الفهارس المنشأة: {count}؛ المعاد بناؤها: {rebuilt}.",
     },
     "reindex": {
         "fr": "Réindexation terminée: {cases} affaire(s), {pages} page(s).",
@@ -54,16 +55,20 @@ def _finish(arguments: argparse.Namespace, figures: dict[str, Any], line: str) -
 
 
 def setup(arguments: argparse.Namespace, language: str) -> int:
-    """``search setup``: create the missing indices and aliases."""
-    from chalicelib.search.indices import ensure_indices
+    """``search setup``: create the missing indices, rebuild outdated ones."""
+    from chalicelib.search.indices import ensure_indices, outdated_aliases
+    from chalicelib.search.reconcile import rebuild
 
     client = _client()
     if client is None:
         print(TEXT["no_search"][language], file=sys.stderr)
         return CONFIGURATION
     created = ensure_indices(client)
-    line = TEXT["setup"][language].format(count=len(created))
-    return _finish(arguments, {"created": created}, line)
+    outdated = outdated_aliases(client)
+    if outdated:
+        rebuild(client)
+    line = TEXT["setup"][language].format(count=len(created), rebuilt=len(outdated))
+    return _finish(arguments, {"created": created, "rebuilt": outdated}, line)
 
 
 def reindex(arguments: argparse.Namespace, language: str) -> int:

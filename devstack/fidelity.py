@@ -1,13 +1,22 @@
-"""Make moto's DynamoDB keep the promise the code relies on: atomic writes.
+"""Make moto's DynamoDB keep the promises the code relies on.
 
-DynamoDB applies a conditional write, or a whole transaction, atomically: two
-transactions that each put the same item on the condition that it does not
-exist cannot both succeed. moto's server handles requests in threads and
-checks a transaction's conditions before applying it, so under concurrency two
-such transactions can both pass (seen here: two bookings of one hearing slot
-out of eight simultaneous, once in twenty trials of transactions of nine
-items). Serialising moto's DynamoDB writes in this process restores the
-isolation; reads are left concurrent.
+Atomic writes. DynamoDB applies a conditional write, or a whole transaction,
+atomically: two transactions that each put the same item on the condition
+that it does not exist cannot both succeed. moto's server handles requests in
+threads and checks a transaction's conditions before applying it, so under
+concurrency two such transactions can both pass (seen here: two bookings of
+one hearing slot out of eight simultaneous, once in twenty trials of
+transactions of nine items). Serialising moto's DynamoDB writes in this
+process restores the isolation; item reads are left concurrent.
+
+A cancelled transaction leaves no stream record, and the stream goes on. moto
+applies a transaction's writes one by one (each adds its stream record) and,
+when one is refused, puts back deep copies of the tables it touched, stream
+shards included. A shard iterator handed out before holds the replaced shard:
+its reader is shown the records of the cancelled writes and then nothing more,
+ever (the search index stopped following a case after a refused booking).
+Here the table keeps its shard, the cancelled records are cut off it, and
+stream reads wait for a transaction to finish, so no reader sees them.
 """
 
 from __future__ import annotations
@@ -17,24 +26,27 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-WRITES = (
-    "put_item",
-    "update_item",
-    "delete_item",
-    "transact_write_items",
-    "batch_write_item",
-)
+WRITES = ("put_item", "update_item", "delete_item", "batch_write_item")
 _lock = threading.RLock()
 
 
 def serialise_dynamodb_writes() -> None:
-    """Wrap moto's DynamoDB write operations in one lock (idempotent)."""
+    """Patch moto's DynamoDB as the module says (idempotent)."""
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
     for name in WRITES:
-        method = getattr(DynamoDBBackend, name)
-        if not getattr(method, "serialised", False):
-            setattr(DynamoDBBackend, name, _serialised(method))
+        _patch(DynamoDBBackend, name, _serialised)
+    _patch(DynamoDBBackend, "transact_write_items", _streams_kept)
+    _patch(DynamoDBStreamsBackend, "get_records", _serialised)
+
+
+def _patch(
+    backend: type, name: str, wrapper: Callable[[Callable[..., Any]], Any]
+) -> None:
+    method = getattr(backend, name)
+    if not getattr(method, "serialised", False):
+        setattr(backend, name, wrapper(method))
 
 
 def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -45,3 +57,44 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
 
     write.serialised = True  # type: ignore[attr-defined]
     return write
+
+
+def _streams_kept(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``transact_write_items``, serialised, whose rollback spares the streams."""
+
+    @wraps(method)
+    def transact(backend: Any, transact_items: list[dict[str, Any]]) -> Any:
+        with _lock:
+            marks = stream_marks(backend, transact_items)
+            try:
+                return method(backend, transact_items)
+            except Exception:
+                restore_streams(backend, marks)
+                raise
+
+    transact.serialised = True  # type: ignore[attr-defined]
+    return transact
+
+
+def stream_marks(
+    backend: Any, transact_items: list[dict[str, Any]]
+) -> dict[str, tuple[Any, int]]:
+    """Each streamed table of a transaction: its shard and its length now."""
+    marks: dict[str, tuple[Any, int]] = {}
+    for item in transact_items:
+        for operation in item.values():
+            name = str(operation.get("TableName", ""))
+            table = backend.tables.get(name)
+            if table is not None and table.stream_shard is not None:
+                marks[name] = (table.stream_shard, len(table.stream_shard.items))
+    return marks
+
+
+def restore_streams(backend: Any, marks: dict[str, tuple[Any, int]]) -> None:
+    """Give each table back its own shard, without the cancelled records."""
+    for name, (shard, length) in marks.items():
+        del shard.items[length:]
+        table = backend.tables.get(name)
+        if table is not None and table.stream_shard is not shard:
+            table.stream_shard = shard
+            shard.table = table

@@ -6,6 +6,12 @@ milliseconds, so a replayed or late record never overwrites a newer one (the
 node answers 409, which counts as done). A removed case or document takes its
 pages with it; a change of a case's parties, counsel or court is copied onto
 its pages, whose access fields must match their case's.
+
+A refused case write is not taken on trust: if the index holds another
+version of the case than the table (a record of a write that never committed
+was indexed, its version ahead of the table's), the case is read again from
+DynamoDB and written over it, at the index's version so the node accepts it
+and the next real change (its version at least the table's) follows.
 """
 
 from __future__ import annotations
@@ -25,13 +31,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def case_action(case: CaseModel, index: str | None = None) -> dict[str, Any]:
-    """The bulk action that writes ``case`` at its own version."""
+def case_action(
+    case: CaseModel, index: str | None = None, at_least: int = 0
+) -> dict[str, Any]:
+    """The bulk action that writes ``case`` at its version (or ``at_least``)."""
     return {
         "_op_type": "index",
         "_index": index or CASES.alias,
         "_id": case.case_id,
-        "version": int(case.version or 1),
+        "version": max(int(case.version or 1), at_least),
         "version_type": "external_gte",
         "_source": sources.case_source(case),
     }
@@ -58,9 +66,45 @@ def page_actions(
 
 def index_case(client: OpenSearch, case: CaseModel, old: CaseModel | None) -> None:
     """Write a new or changed case; copy access changes onto its pages."""
-    bulk_write(client, [case_action(case)])
+    if not bulk_write(client, [case_action(case)]):
+        settled = settle_refused_case(client, case.case_id)
+        case = settled or case
     if old is not None and sources.case_fields(old) != sources.case_fields(case):
         refresh_case_pages(client, case)
+
+
+def indexed_versions(client: OpenSearch, case_id: str) -> tuple[int, int] | None:
+    """The index's ``(version, case_version)`` of a case, if it holds it."""
+    held = client.get(
+        index=CASES.alias, id=case_id, _source=["case_version"], ignore=[404]
+    )
+    if not held.get("found"):
+        return None
+    return int(held["_version"]), int(held["_source"].get("case_version") or 0)
+
+
+def settle_refused_case(client: OpenSearch, case_id: str) -> CaseModel | None:
+    """After a refused write: make the index hold the table's case.
+
+    Returns the case as the table has it when it had to be written again,
+    else ``None`` (the index already holds it, or it is gone from the table).
+    """
+    from chalicelib.search.changes import load_case
+
+    held = indexed_versions(client, case_id)
+    current = load_case(case_id)
+    if held is None or current is None:
+        return None
+    version, case_version = held
+    if case_version == int(current.version or 1) and version >= case_version:
+        return None
+    log.warning(
+        "search index held case version %s over the table's %s; rewritten",
+        case_version,
+        current.version,
+    )
+    bulk_write(client, [case_action(current, at_least=version)])
+    return current
 
 
 def remove_case(client: OpenSearch, case: CaseModel) -> None:

@@ -66,6 +66,21 @@ def ensure_indices(client: OpenSearch) -> list[str]:
     return created
 
 
+def outdated_aliases(client: OpenSearch) -> list[str]:
+    """The aliases whose index has an older mapping than ``SCHEMA_VERSION``.
+
+    ``justicia search setup`` rebuilds them (a reindex through the aliases).
+    """
+    outdated = []
+    for spec in ALL_INDICES:
+        for index in indices_behind(client, spec.alias):
+            mapping = client.indices.get_mapping(index=index)[index]["mappings"]
+            built = int((mapping.get("_meta") or {}).get("schema_version") or 0)
+            if built < mappings.SCHEMA_VERSION:
+                outdated.append(spec.alias)
+    return sorted(set(outdated))
+
+
 def create_index(client: OpenSearch, spec: IndexSpec) -> str:
     """Create a new concrete index of ``spec``; return its name."""
     name = spec.new_index_name()

@@ -2,13 +2,15 @@
 
 Arabic text is normalised (hamza forms of alef, alef maqsura to ya, ta marbuta
 to ha, diacritics and tatweel removed) and lightly stemmed, so ``المحكمة``,
-``محكمة`` and ``المحكمةُ`` meet. French text loses elided articles (``l'appel``
--> ``appel``), accents (``décision`` -> ``decision``) and is lightly stemmed
-(``appels`` -> ``appel``). A text field is indexed twice, in French and in
-Arabic (``.ar``), since an OCR page or a subject may mix both; offsets are kept
-for fast highlighting. Party names are normalised but not stemmed (a name is
-not a word); their Latin spelling is folded to ASCII. File
-numbers, courts, statuses and the access fields are exact keywords.
+``محكمة`` and ``المحكمةُ`` meet; the broken plurals of the legal vocabulary
+then meet their singulars (``المحاكم``, ``القضاة``: see ``arabic``). French
+text loses elided articles (``l'appel`` -> ``appel``), accents (``décision``
+-> ``decision``) and is lightly stemmed (``appels`` -> ``appel``). A text
+field is indexed twice, in French and in Arabic (``.ar``), since an OCR page
+or a subject may mix both; offsets are kept for fast highlighting. Party
+names are normalised but not stemmed (a name is not a word); their Latin
+spelling is folded to ASCII. File numbers, courts, statuses and the access
+fields are exact keywords.
 
 To index a new field: add it to ``CASE_FIELDS`` or ``PAGE_FIELDS`` (and to
 ``sources``), raise ``SCHEMA_VERSION``, then ``justicia search reindex``.
@@ -18,7 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = 1
+from chalicelib.search import arabic
+
+# 2: broken plurals of the legal vocabulary meet their singulars.
+SCHEMA_VERSION = 2
 
 FRENCH_ARTICLES = [
     "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu",
@@ -40,6 +45,11 @@ ANALYSIS: dict[str, Any] = {
         },
         "french_light_stem": {"type": "stemmer", "language": "light_french"},
         "arabic_stopwords": {"type": "stop", "stopwords": "_arabic_"},
+        # After arabic_stem: its rules name stems, as arabic.analyzed makes them.
+        "arabic_plurals": {
+            "type": "stemmer_override",
+            "rules": arabic.override_rules(),
+        },
     },
     "analyzer": {
         "arabic_text": {
@@ -50,6 +60,7 @@ ANALYSIS: dict[str, Any] = {
                 "arabic_stopwords",
                 "arabic_normalization",
                 "arabic_stem",
+                "arabic_plurals",
             ],
         },
         "french_text": {

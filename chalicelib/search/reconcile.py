@@ -1,10 +1,12 @@
 """Comparing the index with DynamoDB, repairing drift, and rebuilding it.
 
 DynamoDB is the truth. ``reconcile`` reads the cases and the read documents,
-compares them with the index (ids, external versions, page counts, and the
-case version each page was written with) and re-applies what differs: it
-catches records the stream lost or dead-lettered, and writes made in an old
-index during a reindex. ``rebuild`` fills fresh indices and swaps the aliases.
+compares them with the index (ids, external versions, the case version each
+case and page was written with, page counts) and re-applies what differs: it
+catches records the stream lost or dead-lettered, writes made in an old index
+during a reindex, and a case indexed at a version the table never committed
+(ahead of it), which is written again from the table at the index's version.
+``rebuild`` fills fresh indices and swaps the aliases.
 
 A page or case deleted from the index less than a minute before the repair
 (the node keeps delete tombstones for ``index.gc_deletes``, 60 s) may refuse
@@ -29,7 +31,6 @@ from chalicelib.search.indices import (
     bulk_write,
     indices_behind,
     reindex,
-    scan_ids,
 )
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class Drift:
 
     missing_cases: list[str] = field(default_factory=list)
     stale_cases: list[str] = field(default_factory=list)
+    ahead_cases: dict[str, int] = field(default_factory=dict)
     extra_cases: list[str] = field(default_factory=list)
     stale_documents: list[str] = field(default_factory=list)
     extra_pages: list[tuple[str, str]] = field(default_factory=list)
@@ -54,6 +56,7 @@ class Drift:
         return (
             len(self.missing_cases)
             + len(self.stale_cases)
+            + len(self.ahead_cases)
             + len(self.extra_cases)
             + len(self.stale_documents)
             + len(self.extra_pages)
@@ -64,6 +67,7 @@ class Drift:
         return {
             "missing_cases": len(self.missing_cases),
             "stale_cases": len(self.stale_cases),
+            "ahead_cases": len(self.ahead_cases),
             "extra_cases": len(self.extra_cases),
             "stale_documents": len(self.stale_documents),
             "extra_pages": len(self.extra_pages),
@@ -111,14 +115,15 @@ def find_drift(
     """The differences between the tables' items and the index."""
     client.indices.refresh(index=f"{CASES.alias},{PAGES.alias}")
     drift = Drift()
-    indexed = {
-        hit["_id"]: int(hit["_version"]) for hit in scan_ids(client, CASES.alias)
-    }
+    indexed = dict(indexed_cases(client))
     for case_id, case in cases.items():
+        version = int(case.version or 1)
         if case_id not in indexed:
             drift.missing_cases.append(case_id)
-        elif indexed[case_id] < int(case.version or 1):
+        elif indexed[case_id][0] < version:
             drift.stale_cases.append(case_id)
+        elif indexed[case_id][1] != version:
+            drift.ahead_cases[case_id] = indexed[case_id][0]
     drift.extra_cases = sorted(set(indexed) - set(cases))
     _page_drift(drift, list(indexed_pages(client)), cases, documents)
     return drift
@@ -155,6 +160,16 @@ def _pages_differ(
     )
 
 
+def indexed_cases(client: OpenSearch) -> Iterator[tuple[str, tuple[int, int]]]:
+    """Every indexed case: its id, external version and the case version held."""
+    from opensearchpy.helpers import scan
+
+    body = {"query": {"match_all": {}}, "version": True, "_source": ["case_version"]}
+    for hit in scan(client, index=CASES.alias, query=body, size=1000):
+        held = int(hit["_source"].get("case_version") or 0)
+        yield hit["_id"], (int(hit["_version"]), held)
+
+
 def indexed_pages(client: OpenSearch) -> Iterator[IndexedPage]:
     """Every indexed page: its document, version and its case's version."""
     from opensearchpy.helpers import scan
@@ -185,6 +200,13 @@ def repair_drift(
 
     changed = drift.missing_cases + drift.stale_cases
     bulk_write(client, (indexing.case_action(cases[case_id]) for case_id in changed))
+    bulk_write(
+        client,
+        (
+            indexing.case_action(cases[case_id], at_least=version)
+            for case_id, version in drift.ahead_cases.items()
+        ),
+    )
     for case_id in drift.extra_cases:
         gone = CaseModel(case_id=case_id, version=_indexed_version(client, case_id))
         indexing.remove_case(client, gone)
@@ -192,6 +214,8 @@ def repair_drift(
         document = documents[document_id]
         case = cases[document.case_id]
         indexing.index_document(client, document, case, read_text(document))
+        # Pages changed by updates carry versions past their document's.
+        indexing.refresh_case_pages(client, case)
     bulk_write(
         client,
         (

@@ -230,6 +230,106 @@ def test_arabic_text_is_found_in_every_spelling(
     assert corpus.arabic.document_id in marked(api, as_role("admin"), text)
 
 
+SINGULARS_PAGE = (
+    "قررت المحكمة بعد أن اطلع القاضي على الحكم الابتدائي في الدعوى أن العقد "
+    "صحيح، واستمعت إلى الشاهد، وأقرت الحق للطرف المدعي طبقا للقانون والمادة "
+    "الثالثة والفصل الرابع، واعتمدت تقرير الخبير والمحضر والوثيقة والدليل، "
+    "ورفضت الطعن، ولم تثبت الجريمة، وأمرت برد المال إلى الوارث."
+)
+PLURALS_PAGE = (
+    "نظرت المحاكم في أحكام القضاة الصادرة في الدعاوى المتعلقة بالعقود، "
+    "واستمعت إلى الشهود، وحفظت حقوق الأطراف طبقا للقوانين والمواد والفصول، "
+    "واعتمدت تقارير الخبراء والمحاضر والوثائق والأدلة، ونظرت في الطعون "
+    "والجرائم، وأمرت برد الأموال إلى الورثة."
+)
+
+
+@dataclass
+class Numbers:
+    """A page written in singulars and one written in their broken plurals."""
+
+    singulars: DocumentModel
+    plurals: DocumentModel
+
+
+@pytest.fixture(scope="module")
+def numbers(corpus: Corpus, index: Index) -> Numbers:
+    """The two pages, read and indexed under the Rabat case."""
+    singulars = read_document(corpus.rabat["id"], [SINGULARS_PAGE], "ara")
+    plurals = read_document(corpus.rabat["id"], [PLURALS_PAGE], "ara")
+    index.sync()
+    return Numbers(singulars, plurals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "محكمة", "المَحْكَمَةُ", "حكم", "حُكْمٌ", "القاضي", "قاضٍ", "الدعوى",
+        "الدعوي", "عقد", "الشاهد", "حق", "الطرف", "قانون", "المادة", "الفصل",
+        "تقرير", "الخبير", "محضر", "وثيقة", "دليل", "الطعن", "جريمة", "المال",
+        "الوارث",
+    ],
+)  # fmt: skip
+def test_a_singular_finds_the_broken_plural(
+    api: Api, as_role: Callable[[str], Headers], numbers: Numbers, text: str
+) -> None:
+    hits = marked(api, as_role("clerk"), text)
+    assert numbers.plurals.document_id in hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "المحاكم", "أحكام", "احكام", "إحكام", "القُضَاةُ", "الدعاوى", "دعاوي",
+        "العقود", "الشهود", "الحقوق", "أطراف", "الاطراف", "القوانين", "المواد",
+        "الفصول", "التقارير", "الخبراء", "المحاضر", "الوثائق", "الأدلة",
+        "الادلّة", "الطعون", "الجرائم", "أموال", "اموال", "الورثة", "الورثه",
+    ],
+)  # fmt: skip
+def test_a_broken_plural_finds_the_singular(
+    api: Api, as_role: Callable[[str], Headers], numbers: Numbers, text: str
+) -> None:
+    hits = marked(api, as_role("clerk"), text)
+    assert numbers.singulars.document_id in hits
+
+
+def test_plurals_do_not_reach_unrelated_words(
+    api: Api, as_role: Callable[[str], Headers], numbers: Numbers
+) -> None:
+    hits = marked(api, as_role("clerk"), "الشركات")
+    assert not {numbers.singulars.document_id, numbers.plurals.document_id} & hits
+
+
+def test_the_stem_mirror_agrees_with_the_node(index: Index) -> None:
+    from chalicelib.search.arabic import analyzed, vocabulary
+
+    words = [w for singular, plurals in vocabulary() for w in (singular, *plurals)]
+    chain = ["lowercase", "decimal_digit", "arabic_normalization", "arabic_stem"]
+    body = {"tokenizer": "standard", "filter": chain, "text": words}
+    tokens = index.client.indices.analyze(body=body)["tokens"]
+    assert [t["token"] for t in tokens] == [analyzed(w) for w in words]
+
+
+def test_every_listed_plural_meets_its_singular_in_the_index(index: Index) -> None:
+    from chalicelib.search.arabic import vocabulary
+    from chalicelib.search.indices import CASES
+
+    apart = []
+    for singular, plurals in vocabulary():
+        forms = (singular, f"ال{singular}", *plurals, *(f"وال{p}" for p in plurals))
+        text = " ".join(forms)
+        body = {"analyzer": "arabic_text", "text": text}
+        terms = [
+            t["token"]
+            for t in index.client.indices.analyze(index=CASES.alias, body=body)[
+                "tokens"
+            ]
+        ]
+        if len(terms) != len(forms) or len(set(terms)) != 1:
+            apart.append((singular, terms))
+    assert apart == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -495,6 +595,7 @@ def test_reconciliation_repairs_drift(
     assert {k: v for k, v in after.items() if k not in ("cases", "documents")} == {
         "missing_cases": 0,
         "stale_cases": 0,
+        "ahead_cases": 0,
         "extra_cases": 0,
         "stale_documents": 0,
         "extra_pages": 0,
@@ -642,3 +743,130 @@ def test_assigned_judge_finds_a_case_outside_the_courts_served(
     index.sync()
     assert case_id in found(api, as_role("judge"), MARKER)
     assert case_id in marked(api, as_role("admin"), "القاضي يوسف")
+
+
+def race_bookings(case_id: str, starts_at: datetime, entrants: int = 8) -> list[str]:
+    """Book one slot of a case ``entrants`` times at once; the outcomes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib import audit, hearings
+    from chalicelib.errors import SlotTaken, StaleVersion
+    from chalicelib.schemas import ScheduleHearingRequest
+
+    read = CaseModel.get(case_id, consistent_read=True)
+
+    def book(_: int) -> str:
+        case = CaseModel.from_raw_data(read.serialize())
+        request = ScheduleHearingRequest(
+            version=case.version, starts_at=starts_at, room="R1", judge="judge"
+        )
+        try:
+            hearings.schedule(case, request, audit.Actor("clerk", "CLERK", "t"))
+        except (SlotTaken, StaleVersion):
+            return "refused"
+        return "booked"
+
+    with ThreadPoolExecutor(max_workers=entrants) as pool:
+        return list(pool.map(book, range(entrants)))
+
+
+def test_index_follows_a_case_after_racing_bookings(
+    api: Api, as_role: Callable[[str], Headers], index: Index
+) -> None:
+    from datetime import timedelta
+
+    from chalicelib.search.indices import CASES
+
+    case_id = register(
+        api,
+        as_role("admin"),
+        court_code="TPI-RABAT",
+        case_type_code="1201",
+        subject=f"Saisie conservatoire {MARKER}",
+        parties=[{"role": "plaintiff", "name": "Nadia Berrada"}],
+    )["id"]
+    index.sync()
+    for round_ in range(3):
+        day = datetime.now(UTC) + timedelta(days=900 + round_, hours=2)
+        outcomes = race_bookings(case_id, day.replace(minute=0, second=0))
+        assert sorted(outcomes) == ["booked"] + ["refused"] * 7
+        subject = f"Saisie conservatoire tour {round_} {MARKER}"
+        CaseModel(case_id=case_id).update(
+            actions=[CaseModel.subject.set(subject), CaseModel.version.add(1)]
+        )
+        index.sync()
+        case = CaseModel.get(case_id, consistent_read=True)
+        held = index.client.get(index=CASES.alias, id=case_id)
+        assert (held["_version"], held["_source"]["subject"]) == (
+            case.version,
+            subject,
+        ), f"round {round_}"
+
+
+def index_uncommitted(index: Index, case_id: str, ahead: int) -> None:
+    """Index a version of a case ``ahead`` of the table's that never committed."""
+    from chalicelib.search.indexing import case_action
+    from chalicelib.search.indices import bulk_write
+
+    case = CaseModel.get(case_id, consistent_read=True)
+    case.subject = f"Réservation annulée {MARKER}"
+    case.version = int(case.version) + ahead
+    assert bulk_write(index.client, [case_action(case)]) == 1
+
+
+def test_a_refused_write_of_a_case_the_index_holds_ahead_rereads_the_table(
+    api: Api, as_role: Callable[[str], Headers], corpus: Corpus, index: Index
+) -> None:
+    from chalicelib.search.indices import CASES
+
+    case_id = corpus.casablanca["id"]
+    index_uncommitted(index, case_id, ahead=2)
+    for turn in range(2):
+        subject = f"Recouvrement, tour {turn} {MARKER}"
+        CaseModel(case_id=case_id).update(
+            actions=[CaseModel.subject.set(subject), CaseModel.version.add(1)]
+        )
+        index.sync()
+        case = CaseModel.get(case_id, consistent_read=True)
+        held = index.client.get(index=CASES.alias, id=case_id)["_source"]
+        assert (held["subject"], held["case_version"]) == (subject, case.version)
+    assert corpus.casablanca["id"] not in marked(api, as_role("admin"), "annulée")
+
+
+def test_reconciliation_repairs_a_case_indexed_ahead_of_the_table(
+    corpus: Corpus, index: Index
+) -> None:
+    from chalicelib.search.indices import CASES
+    from chalicelib.search.reconcile import reconcile
+
+    case_id = corpus.casablanca["id"]
+    index_uncommitted(index, case_id, ahead=3)
+    index.client.indices.refresh(index=CASES.alias)
+    assert reconcile(index.client, repair=False)["ahead_cases"] == 1
+    assert reconcile(index.client)["ahead_cases"] == 1
+    assert reconcile(index.client, repair=False)["ahead_cases"] == 0
+    case = CaseModel.get(case_id, consistent_read=True)
+    held = index.client.get(index=CASES.alias, id=case_id)
+    assert held["_source"]["subject"] == case.subject
+    assert held["_version"] == case.version + 3
+
+
+def test_setup_rebuilds_an_index_of_an_older_mapping(
+    corpus: Corpus, index: Index, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chalicelib.search.indices import CASES, indices_behind, outdated_aliases
+    from cli.main import main
+
+    [old] = indices_behind(index.client, CASES.alias)
+    index.client.indices.put_mapping(index=old, body={"_meta": {"schema_version": 1}})
+    assert outdated_aliases(index.client) == [CASES.alias]
+    assert main(["search", "setup", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rebuilt"] == [CASES.alias]
+    assert outdated_aliases(index.client) == []
+    assert indices_behind(index.client, CASES.alias) != [old]
+    assert corpus.rabat["id"] in {
+        hit["_id"]
+        for hit in index.client.search(
+            index=CASES.alias, body={"query": {"term": {"case_id": corpus.rabat["id"]}}}
+        )["hits"]["hits"]
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from devstack.fidelity import WRITES, _serialised, serialise_dynamodb_writes
 
@@ -45,3 +46,100 @@ def test_every_write_of_the_backend_is_serialised_once() -> None:
         method = getattr(DynamoDBBackend, name)
         assert getattr(method, "serialised", False), name
         assert method is wrapped[name], "wrapped once, not twice"
+
+
+def test_transactions_are_serialised_once_too() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    serialise_dynamodb_writes()
+    wrapped = DynamoDBBackend.transact_write_items
+    serialise_dynamodb_writes()
+    assert getattr(wrapped, "serialised", False)
+    assert DynamoDBBackend.transact_write_items is wrapped
+
+
+def test_a_cancelled_transaction_leaves_the_stream_as_it_was() -> None:
+    """moto replaces a table on rollback; a reader's shard must go on."""
+    import boto3
+    from botocore.config import Config
+    from moto import mock_aws
+
+    serialise_dynamodb_writes()
+    config = Config(account_id_endpoint_mode="disabled")
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="eu-west-3", config=config)
+        streams = boto3.client(
+            "dynamodbstreams", region_name="eu-west-3", config=config
+        )
+        arn = _streamed_table(dynamodb)
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        reader = _Reader(streams, arn, shard[0]["ShardId"])
+        _put(dynamodb, "1")
+        assert reader.versions() == ["1"]
+        _cancelled_transaction(dynamodb)
+        assert reader.versions() == []
+        _put(dynamodb, "2")
+        _put(dynamodb, "3")
+        assert reader.versions() == ["2", "3"]
+
+
+def _streamed_table(dynamodb: Any) -> str:
+    dynamodb.create_table(
+        TableName="cases",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={
+            "StreamEnabled": True,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    )
+    return str(dynamodb.describe_table(TableName="cases")["Table"]["LatestStreamArn"])
+
+
+def _put(dynamodb: Any, version: str) -> None:
+    item = {"id": {"S": "case"}, "version": {"N": version}}
+    dynamodb.put_item(TableName="cases", Item=item)
+
+
+def _cancelled_transaction(dynamodb: Any) -> None:
+    """The case's write passes its condition; the slot's is refused."""
+    import pytest
+
+    case = {"id": {"S": "case"}, "version": {"N": "2"}}
+    slot = {"id": {"S": "slot"}, "version": {"N": "0"}}
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": "cases",
+                        "Item": case,
+                        "ConditionExpression": "version = :read",
+                        "ExpressionAttributeValues": {":read": {"N": "1"}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": "cases",
+                        "Item": slot,
+                        "ConditionExpression": "attribute_exists(id)",
+                    }
+                },
+            ]
+        )
+
+
+class _Reader:
+    """A stream reader that follows its shard iterator, as the poller does."""
+
+    def __init__(self, streams: Any, arn: str, shard_id: str):
+        self.streams = streams
+        self.iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+
+    def versions(self) -> list[str]:
+        answer = self.streams.get_records(ShardIterator=self.iterator)
+        self.iterator = answer["NextShardIterator"]
+        return [r["dynamodb"]["NewImage"]["version"]["N"] for r in answer["Records"]]
