@@ -56,19 +56,17 @@ def _finish(arguments: argparse.Namespace, figures: dict[str, Any], line: str) -
 
 def setup(arguments: argparse.Namespace, language: str) -> int:
     """``search setup``: create the missing indices, rebuild outdated ones."""
-    from chalicelib.search.indices import ensure_indices, outdated_aliases
-    from chalicelib.search.reconcile import rebuild
+    from chalicelib.search.reconcile import bring_up_to_date
 
     client = _client()
     if client is None:
         print(TEXT["no_search"][language], file=sys.stderr)
         return CONFIGURATION
-    created = ensure_indices(client)
-    outdated = outdated_aliases(client)
-    if outdated:
-        rebuild(client)
-    line = TEXT["setup"][language].format(count=len(created), rebuilt=len(outdated))
-    return _finish(arguments, {"created": created, "rebuilt": outdated}, line)
+    done = bring_up_to_date(client)
+    line = TEXT["setup"][language].format(
+        count=len(done["created"]), rebuilt=len(done["rebuilt"])
+    )
+    return _finish(arguments, done, line)
 
 
 def reindex(arguments: argparse.Namespace, language: str) -> int:

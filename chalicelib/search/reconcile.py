@@ -29,7 +29,9 @@ from chalicelib.search.indices import (
     CASES,
     PAGES,
     bulk_write,
+    ensure_indices,
     indices_behind,
+    outdated_aliases,
     reindex,
 )
 
@@ -248,6 +250,24 @@ def fill_from_tables(client: OpenSearch, targets: dict[str, str]) -> dict[str, i
         )
         pages += bulk_write(client, actions)
     return {"cases": written, "pages": pages}
+
+
+def bring_up_to_date(client: OpenSearch) -> dict[str, list[str]]:
+    """Create the missing indices and rebuild those of an older mapping.
+
+    What ``justicia search setup`` and the hourly ``reconcile_search`` job
+    both do first, so a deploy that changes the analysis (a new
+    ``SCHEMA_VERSION``) is followed by a rebuild within the hour, without an
+    operator. Returns the indices created and the aliases rebuilt.
+    """
+    from chalicelib.observability import count
+
+    created = ensure_indices(client)
+    outdated = outdated_aliases(client)
+    if outdated:
+        rebuild(client)
+        count("SearchRebuilt", len(outdated))
+    return {"created": created, "rebuilt": outdated}
 
 
 def rebuild(client: OpenSearch) -> dict[str, Any]:

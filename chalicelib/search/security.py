@@ -39,12 +39,14 @@ WRITE_CLUSTER = ("cluster_composite_ops", "indices:data/read/scroll/clear")
 WRITE_INDEX = (
     "crud",
     "create_index",
+    "delete_index",
     "manage_aliases",
     "indices:admin/refresh*",
 )
 """What ``ensure_indices``, ``apply_change`` and ``reconcile`` ask of the node:
 alias look-ups and moves, index creation, bulk writes and deletes, refreshes and
-scrolls. Index deletion (``justicia search reindex``) is left to operators."""
+scrolls; and the deletion of the indices a rebuild replaced (the hourly job
+rebuilds indices of an older mapping), only ever of this stage's indices."""
 
 
 @dataclass(frozen=True)

@@ -72,16 +72,20 @@ def deactivate_idle_users(now: datetime) -> dict[str, int]:
 
 
 def reconcile_search(now: datetime) -> dict[str, int]:
-    """Compare the search index with the tables and repair the drift.
+    """Bring the indices up to date, then repair their drift from the tables.
 
-    Emits ``SearchDrift``; does nothing where no search endpoint is set.
+    Indices of an older mapping (a deploy changed the analysis) are rebuilt
+    first. Emits ``SearchDrift`` (and ``SearchRebuilt``); does nothing where no
+    search endpoint is set.
     """
     if not get_settings().search_url:
         return {"skipped": 1}
     from chalicelib.search.client import search_client
-    from chalicelib.search.reconcile import reconcile
+    from chalicelib.search.reconcile import bring_up_to_date, reconcile
 
-    return reconcile(search_client())
+    client = search_client()
+    rebuilt = len(bring_up_to_date(client)["rebuilt"])
+    return {**reconcile(client), "rebuilt": rebuilt}
 
 
 def seal_audit(now: datetime) -> dict[str, int]:

@@ -58,6 +58,8 @@ SETUP_MEMORY_MB = 256
 SETUP_SOURCES = (
     "chalicelib/search/indices.py",
     "chalicelib/search/mappings.py",
+    "chalicelib/search/arabic.py",
+    "chalicelib/data/arabic_plurals.json",
     "chalicelib/search/security.py",
 )
 """The code whose change must re-run the set-up (a new digest updates it)."""

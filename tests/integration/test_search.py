@@ -870,3 +870,18 @@ def test_setup_rebuilds_an_index_of_an_older_mapping(
             index=CASES.alias, body={"query": {"term": {"case_id": corpus.rabat["id"]}}}
         )["hits"]["hits"]
     }
+
+
+def test_the_hourly_job_rebuilds_an_index_of_an_older_mapping(
+    corpus: Corpus, index: Index
+) -> None:
+    from chalicelib.search.indices import CASES, indices_behind, outdated_aliases
+    from functions.maintenance.handler import reconcile_search
+
+    [old] = indices_behind(index.client, CASES.alias)
+    index.client.indices.put_mapping(index=old, body={"_meta": {"schema_version": 1}})
+    figures = reconcile_search(datetime.now(UTC))
+    assert figures["rebuilt"] == 1, figures
+    assert outdated_aliases(index.client) == []
+    assert not index.client.indices.exists(index=old), "the replaced index is gone"
+    assert reconcile_search(datetime.now(UTC))["rebuilt"] == 0

@@ -62,6 +62,7 @@ EXPECTED_REQUESTS = [
                     "allowed_actions": [
                         "crud",
                         "create_index",
+                        "delete_index",
                         "manage_aliases",
                         "indices:admin/refresh*",
                     ],
