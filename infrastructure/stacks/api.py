@@ -26,12 +26,11 @@ if TYPE_CHECKING:
 
 API_HANDLER = "APIHandler"
 API_ROLE = "DefaultRole"
-# Chalice deploys the token authorizer as a function of its own, by this name.
-# It stays outside the VPC (.chalice/config.json, per stage: Chalice reads a
-# function's own settings only from there): it needs no search, and it reads
-# the pool's signing keys (jwks.json) at Cognito's public address, which the
-# Cognito VPC endpoint is not documented to serve.
-AUTHORIZER = "cognito_jwt"
+# Chalice deploys the token authorizer as a function of its own; its resource
+# in the packaged template. It stays outside the VPC: it needs no search, and
+# it reads the pool's signing keys (jwks.json) at Cognito's public address,
+# which the Cognito VPC endpoint is not documented to serve.
+AUTHORIZER_RESOURCE = "CognitoJwt"
 API_MEMORY_MB = 1024
 API_TIMEOUT_SECONDS = 29
 
@@ -89,4 +88,8 @@ def add_api(
     grant_api(resources, role)
     if search:
         search.grant_read(role)
+        # Chalice gives every function the stage's subnets; the authorizer
+        # leaves them (a stage-name-free override of the packaged template).
+        authorizer = api.get_resource(AUTHORIZER_RESOURCE)
+        authorizer.add_property_deletion_override("VpcConfig")
     return api

@@ -227,16 +227,6 @@ def test_api_stage_config_places_the_api_in_the_subnets(
     assert config["environment_variables"]["JUSTICIA_SEARCH_URL"] == endpoint_url(dev)
 
 
-def test_the_authorizer_stays_outside_the_vpc_on_every_stage() -> None:
-    from infrastructure.stacks.api import AUTHORIZER
-    from infrastructure.stacks.options import STAGES
-
-    stages = json.loads((REPO_ROOT / ".chalice" / "config.json").read_text())["stages"]
-    outside = {"subnet_ids": [], "security_group_ids": []}
-    for stage in STAGES:
-        assert stages[stage]["lambda_functions"][AUTHORIZER] == outside, stage
-
-
 def test_no_nat_and_no_internet_route(dev: Template) -> None:
     for kind in ("AWS::EC2::NatGateway", "AWS::EC2::InternetGateway", "AWS::EC2::EIP"):
         dev.resource_count_is(kind, 0)
