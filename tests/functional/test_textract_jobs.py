@@ -376,3 +376,42 @@ def test_a_completion_for_an_unknown_job_is_counted_and_retried(
     assert "textract completion for a job no document records" in logged
     assert "TextractCompletionsUnmatched" in logged  # the metric, flushed
     assert "Salma" not in logged and "Jugement" not in logged
+
+
+def test_a_lost_completion_is_picked_up_by_a_reprocess(
+    textract_stage: Callable[..., None],
+) -> None:
+    lines = truth_lines(FRENCH[1])
+    textract_stage(page_blocks(lines, 1), 1)
+    document = received(scan_pdf(FRENCH[1]), "application/pdf")
+    pipeline.read_text(document)
+    job_id = document.textract_job_id
+    assert completions_of(str(job_id))  # the completion is lost
+
+    pipeline.read_text(document)  # what ``justicia documents reprocess`` runs
+
+    document.refresh()
+    assert document.status == "OCR_DONE"
+    assert document.textract_job_id == job_id  # no second job
+    assert metrics.metric_set["TextractJobsStarted"]["Value"] == [1.0]
+    (page,) = read_text(document)
+    assert (page["source"], page["text"]) == ("textract", "\n".join(lines))
+
+
+def test_dead_lettered_completions_are_redriven_to_their_queue(stack: Any) -> None:
+    from chalicelib.operations import dead_letter_url, queue_url
+    from cli.main import OK, main
+
+    source = queue_url("textract")
+    assert source == get_settings().textract_completions_queue_url
+    body = json.dumps(
+        {"Type": "Notification", "Message": json.dumps({"JobId": "j" * 40})}
+    )
+    client("sqs").send_message(QueueUrl=dead_letter_url(source), MessageBody=body)
+
+    assert main(["queues", "redrive", "textract", "--operator", "tester"]) == OK
+
+    def redriven(message: dict[str, Any]) -> bool:
+        return bool(json.loads(message.get("Message", "{}")).get("JobId") == "j" * 40)
+
+    assert len(take_messages(source, redriven)) == 1
