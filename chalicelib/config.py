@@ -87,6 +87,9 @@ class Settings:
     search_url: str = ""
     search_replicas: int = 1
     search_queries_per_minute: int = 120
+    textract_topic_arn: str = ""
+    textract_role_arn: str = ""
+    textract_completions_queue_url: str = ""
 
     def table_name(self, name: str) -> str:
         """Return the physical name of a logical table, e.g. ``cases``."""
@@ -174,4 +177,7 @@ def get_settings() -> Settings:
         search_url=_env("JUSTICIA_SEARCH_URL"),
         search_replicas=int(_env("JUSTICIA_SEARCH_REPLICAS", "1")),
         search_queries_per_minute=int(_env("JUSTICIA_SEARCH_PER_MINUTE", "120")),
+        textract_topic_arn=_env("JUSTICIA_TEXTRACT_TOPIC_ARN"),
+        textract_role_arn=_env("JUSTICIA_TEXTRACT_ROLE_ARN"),
+        textract_completions_queue_url=_env("JUSTICIA_TEXTRACT_COMPLETIONS_QUEUE_URL"),
     )

@@ -27,5 +27,15 @@ QUEUE_FUNCTIONS: tuple[QueueFunction, ...] = (
     QueueFunction(
         "signing", "functions.signing.handler.lambda_handler", "signing", 5, 60, 512
     ),
+    # Textract's job completions (SNS -> SQS): fetch, parse and keep the
+    # result, then queue the document back to the OCR function.
+    QueueFunction(
+        "textract",
+        "functions.textract.handler.lambda_handler",
+        "textract-completions",
+        5,
+        300,
+        1024,
+    ),
 )
 MAINTENANCE_HANDLER = "functions.maintenance.handler.lambda_handler"

@@ -19,7 +19,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.config import get_settings
@@ -288,11 +288,22 @@ class DocumentStatusIndex(GlobalSecondaryIndex["DocumentModel"]):
     updated_at = UTCDateTimeAttribute(range_key=True)
 
 
+class TextractJobIndex(GlobalSecondaryIndex["DocumentModel"]):
+    """The document an asynchronous Textract job reads (sparse, keys only)."""
+
+    class Meta:
+        index_name = "textract_job_id"
+        projection = KeysOnlyProjection()
+
+    textract_job_id = UnicodeAttribute(hash_key=True)
+
+
 class DocumentModel(Model):
     """A court document of a case, from upload to signature."""
 
     Meta = _meta("documents")
     status_index = DocumentStatusIndex()
+    textract_job_index = TextractJobIndex()
 
     case_id = UnicodeAttribute(hash_key=True)
     document_id = UnicodeAttribute(range_key=True)
@@ -317,6 +328,9 @@ class DocumentModel(Model):
     # ``court`` when court staff or a scanner brought it in, ``filing`` when a
     # lawyer filed it: the seal proves receipt, only the court issues judgments.
     origin = UnicodeAttribute(null=True)
+    # The asynchronous Textract job reading a PDF or TIFF (AWS only): its
+    # completion, through SNS and SQS, is matched to the document by it.
+    textract_job_id = UnicodeAttribute(null=True)
 
 
 class SecurityEventIndex(GlobalSecondaryIndex["AuditModel"]):

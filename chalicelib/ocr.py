@@ -4,9 +4,11 @@ Every page goes through the cheapest reading that works:
 
 * a PDF page that already carries a text layer is extracted, never OCR'd;
 * otherwise the page image is read by Tesseract (``TesseractEngine``), or by
-  Amazon Textract (``TextractEngine``) for Latin-script pages when a Textract
-  engine is given; Arabic pages always go to Tesseract, and Tesseract takes
-  over whenever Textract throttles, fails or refuses a page.
+  Amazon Textract for Latin-script pages when a primary engine is given (the
+  synchronous ``TextractEngine`` for single images, or the stored result of
+  an asynchronous job, ``textract_jobs.JobReadings``, for PDFs and TIFFs);
+  Arabic pages always go to Tesseract, and Tesseract takes over whenever
+  Textract throttles, fails, refuses a page or finds no confident text on it.
 
 Tesseract reading strategy (each choice was measured on ``shared/samples``):
 
@@ -212,6 +214,13 @@ class OcrFailed(Exception):
 
 class TextractUnavailable(Exception):
     """Textract did not read the page (throttled, failed or refused it)."""
+
+
+class PrimaryEngine(Protocol):
+    """What reads Latin pages before Tesseract: Textract, sync or async."""
+
+    def read_image(self, image_path: str, number: int) -> PageReading:
+        """Read page ``number``; raise ``TextractUnavailable`` to hand it over."""
 
 
 class PageProgress(Protocol):
@@ -591,19 +600,22 @@ def _textract_error_code(error: Exception) -> str:
 class TextractEngine:
     """Amazon Textract for Latin-script single images (sync DetectDocumentText).
 
-    Arabic is never sent to it (Textract does not read Arabic).
+    Arabic is never sent to it (Textract does not read Arabic). The answer is
+    parsed with textractor (``chalicelib.textract``).
     """
 
-    def __init__(self, client: Any, low_confidence_threshold: float = 60.0) -> None:
+    def __init__(self, client: Any) -> None:
         self.client = client
-        self.low_confidence_threshold = low_confidence_threshold
 
     def read_image(self, image_path: str, number: int) -> PageReading:
-        """Read one image with DetectDocumentText; its LINE blocks are the text.
+        """Read one image with DetectDocumentText.
 
         Raises ``TextractUnavailable`` (with the error code, never the text)
-        when Textract throttles, fails or refuses the page.
+        when Textract throttles, fails or refuses the page, or finds no text,
+        or only text below ``textract.TEXTRACT_MIN_CONFIDENCE``.
         """
+        from chalicelib import textract
+
         if os.path.getsize(image_path) > TEXTRACT_MAX_BYTES:
             raise TextractUnavailable("DocumentTooLarge: image over 10 MB")
         with open(image_path, "rb") as handle:
@@ -612,21 +624,30 @@ class TextractEngine:
             response = self.client.detect_document_text(Document={"Bytes": payload})
         except Exception as error:  # botocore ClientError, BotoCoreError, ...
             raise TextractUnavailable(_textract_error_code(error)) from error
-        return self._reading(response, number)
+        blocks = [dict(block, Page=1) for block in response.get("Blocks", [])]
+        return textract_reading(textract.page_of_blocks(number, blocks))
 
-    def _reading(self, response: dict[str, Any], number: int) -> PageReading:
-        lines = [b for b in response.get("Blocks", []) if b.get("BlockType") == "LINE"]
-        text = "\n".join(str(b.get("Text", "")) for b in lines)
-        confidences = [float(b.get("Confidence", 0.0)) for b in lines]
-        confidence = sum(confidences) / len(confidences) if confidences else 0.0
-        return PageReading(
-            number=number,
-            text=text,
-            language=text_language(text),
-            confidence=round(confidence, 2),
-            source="textract",
-            low_confidence=not lines or confidence < self.low_confidence_threshold,
-        )
+
+def textract_reading(page: Any) -> PageReading:
+    """A Textract page (``textract.TextractPage``) as a page reading.
+
+    Raises ``TextractUnavailable`` when Textract found no text on the page or
+    only text it is unsure of: Tesseract reads that page instead.
+    """
+    from chalicelib import textract
+
+    if not page.text.strip():
+        raise TextractUnavailable("no text found")
+    if not textract.is_readable(page):
+        raise TextractUnavailable(f"low confidence ({page.confidence:.0f})")
+    return PageReading(
+        number=page.number,
+        text=page.text,
+        language=text_language(page.text) or "fra",
+        confidence=page.confidence,
+        source="textract",
+        low_confidence=False,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -678,6 +699,44 @@ def _pdf_pages(
             yield _pdf_page_item(document, index + 1, workdir, skip)
     finally:
         document.close()
+
+
+def has_scanned_pages(source: Source, content_type: str) -> bool:
+    """True when some page has no text layer and must be OCR'd.
+
+    A TIFF is only images; a PDF is looked at page by page without rendering
+    (its text layers only), reopened like ``_pdf_pages`` to bound memory.
+    """
+    if content_type != "application/pdf":
+        return True
+    document = _open_pdf(source)
+    try:
+        for index in range(len(document)):
+            if index and index % PDF_PAGES_PER_OPENING == 0:
+                document.close()
+                document = _open_pdf(source)
+            if not _page_has_text_layer(document, index):
+                return True
+        return False
+    finally:
+        document.close()
+
+
+def _page_has_text_layer(document: Any, index: int) -> bool:
+    import pypdfium2 as pdfium
+
+    try:
+        page = document[index]
+    except pdfium.PdfiumError as error:
+        raise OcrFailed(f"corrupt PDF: page {index + 1} cannot be read") from error
+    try:
+        textpage = page.get_textpage()
+        try:
+            return _has_text_layer(textpage.get_text_bounded())
+        finally:
+            textpage.close()
+    finally:
+        page.close()
 
 
 def _pdf_page_item(
@@ -813,7 +872,7 @@ def _ocr_page(
     path: str,
     number: int,
     engine: TesseractEngine,
-    primary: TextractEngine | None,
+    primary: PrimaryEngine | None,
     on_fallback: Callable[[str], None] | None,
 ) -> PageReading:
     if primary is None:
@@ -836,7 +895,7 @@ def read_document(
     content_type: str,
     engine: TesseractEngine,
     *,
-    primary: TextractEngine | None = None,
+    primary: PrimaryEngine | None = None,
     on_fallback: Callable[[str], None] | None = None,
     progress: PageProgress | None = None,
     pages: range | None = None,
@@ -883,7 +942,7 @@ def _read_page_image(
     path: str,
     number: int,
     engine: TesseractEngine,
-    primary: TextractEngine | None,
+    primary: PrimaryEngine | None,
     on_fallback: Callable[[str], None] | None,
 ) -> PageReading:
     try:

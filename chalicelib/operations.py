@@ -31,7 +31,11 @@ from chalicelib.config import get_settings
 from chalicelib.errors import NotFound
 from chalicelib.models import DocumentModel, connection
 
-QUEUES = {"ocr": "document-events", "signing": "signing"}
+QUEUES = {
+    "ocr": "document-events",
+    "signing": "signing",
+    "textract": "textract-completions",
+}
 REQUEUED, REFUSED = "requeued", "refused"
 RECEIVE_BATCH = 10
 
@@ -181,7 +185,7 @@ def _queue_next_step(document: DocumentModel) -> None:
 
 
 def queue_url(name: str) -> str:
-    """The URL of the ``ocr`` or ``signing`` queue of this stage.
+    """The URL of the ``ocr``, ``signing`` or ``textract`` queue of this stage.
 
     From the settings when given, else by its name, ``justicia-<stage>-signing``.
     """
@@ -189,6 +193,7 @@ def queue_url(name: str) -> str:
     configured = {
         "ocr": settings.document_events_queue_url,
         "signing": settings.signing_queue_url,
+        "textract": settings.textract_completions_queue_url,
     }[name]
     if configured:
         return configured
@@ -207,7 +212,7 @@ def dead_letter_url(source_url: str) -> str:
 
 
 def redrive(name: str, actor: audit.Actor, limit: int | None = None) -> int:
-    """Move the dead letters of the ``ocr`` or ``signing`` queue back; count them.
+    """Move the dead letters of a queue (``QUEUES``) back; count them.
 
     Each message is sent to the source queue before it is deleted from the
     dead-letter queue, so a crash may duplicate a message (the functions are
@@ -268,8 +273,11 @@ def _documents_named(name: str, body: str) -> list[DocumentModel]:
         message = json.loads(body)
     except json.JSONDecodeError:
         return []
-    if name == "signing" or "reprocess" in message or "pages" in message:
-        named = message.get("reprocess") or message.get("pages") or message
+    if name == "textract":
+        return []  # Textract's completions name jobs, not documents
+    requests = ("reprocess", "pages", "textract")
+    if name == "signing" or any(request in message for request in requests):
+        named = next((message[r] for r in requests if r in message), message)
         found = _found(named.get("case_id"), named.get("document_id"))
         return [found] if found else []
     documents = []

@@ -334,8 +334,11 @@ def read_text(
     crash reads only the pages still missing. A document of more pages than
     ``JUSTICIA_OCR_PAGES_PER_CHUNK`` is fanned out instead (``fan_out``) and
     stays RECEIVED until its last chunk is read. ``engine`` (Tesseract) and
-    ``primary`` (Textract) default to the stage's configuration. Raises
-    ``DocumentRejected`` (to quarantine) for unsafe or unreadable bytes.
+    ``primary`` (Textract) default to the stage's configuration. In AWS a
+    PDF or TIFF with scanned pages is first handed to an asynchronous Textract
+    job (``textract_jobs``) and stays RECEIVED until its completion brings it
+    back here. Raises ``DocumentRejected`` (to quarantine) for unsafe or
+    unreadable bytes.
     """
     if document.status != "RECEIVED":
         return
@@ -344,13 +347,37 @@ def read_text(
         path = Path(workdir) / "original"
         digest = _download(document, path)
         total = _inspect(document, path)
+        if primary is None and _wants_textract_job(document, path):
+            from chalicelib import textract_jobs
+
+            primary = textract_jobs.begin(document)
+            if primary is None:
+                return  # the job's completion brings the document back
         if total > get_settings().ocr_pages_per_chunk:
             fan_out(document, total)
             return
         pages = _read_pages(
-            document, path, engine or _tesseract(), primary or _textract(), progress
+            document,
+            path,
+            engine or _tesseract(),
+            primary or _textract(document),
+            progress,
         )
     finish_reading(document, digest, pages, progress)
+
+
+def _wants_textract_job(document: DocumentModel, path: Path) -> bool:
+    """A PDF or TIFF read in AWS, with at least one page to OCR."""
+    from chalicelib import ocr, textract_jobs
+
+    if not textract_jobs.wants_job(document):
+        return False
+    try:
+        return ocr.has_scanned_pages(path, document.content_type)
+    except ocr.OcrFailed as exc:
+        raise DocumentRejected(
+            str(exc), quarantine=True, code="document_corrupt"
+        ) from exc
 
 
 def fan_out(document: DocumentModel, total: int) -> list[range]:
@@ -406,7 +433,7 @@ def read_chunk(
             document,
             path,
             engine or _tesseract(),
-            primary or _textract(),
+            primary or _textract(document),
             progress,
             pages,
         )
@@ -442,6 +469,10 @@ def finish_reading(
     count("DocumentsRead")
     count("PagesRead", len(pages))
     progress.clear()
+    if document.textract_job_id:
+        from chalicelib import textract_jobs
+
+        textract_jobs.JobPages(document).clear()
 
 
 def _inspect(document: DocumentModel, path: Path) -> int:
@@ -566,11 +597,14 @@ def _tesseract() -> Any:
     return ocr.TesseractEngine()
 
 
-def _textract() -> Any:
-    from chalicelib import ocr
+def _textract(document: DocumentModel) -> Any:
+    """Textract for this document: its job's result, else the sync call."""
+    from chalicelib import ocr, textract_jobs
 
     if get_settings().ocr_engine != "textract":
         return None
+    if document.textract_job_id:
+        return textract_jobs.JobReadings(document)
     return ocr.TextractEngine(client("textract"))
 
 

@@ -1,7 +1,8 @@
-"""``justicia queues redrive <ocr|signing>`` and ``justicia documents reprocess``.
+"""``justicia queues redrive <queue>`` and ``justicia documents reprocess``.
 
-``queues redrive QUEUE [--limit N]`` moves the dead letters of the OCR or
-signing queue back to it, reopening the documents they had failed.
+``queues redrive QUEUE [--limit N]`` moves the dead letters of the OCR,
+signing or Textract completions queue back to it, reopening the documents
+they had failed.
 ``documents reprocess CASE_ID [DOCUMENT_ID]`` puts one document, or every
 unfinished document of a case, back on its way (``chalicelib.operations``).
 Both are audited with ``cli:<operator>`` as the actor.
@@ -30,7 +31,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def redrive(arguments: argparse.Namespace, language: str) -> int:
-    """``queues redrive ocr|signing [--limit N]``."""
+    """``queues redrive ocr|signing|textract [--limit N]``."""
     from chalicelib import operations
 
     moved = operations.redrive(arguments.queue, actor(arguments), arguments.limit)
@@ -68,7 +69,7 @@ def add_commands(areas: Any, common: argparse.ArgumentParser) -> None:
     command = queues.add_parser(
         "redrive", parents=[common], help="move dead letters back to their queue"
     )
-    command.add_argument("queue", choices=("ocr", "signing"))
+    command.add_argument("queue", choices=("ocr", "signing", "textract"))
     command.add_argument("--limit", type=int, help="move at most this many")
     command.set_defaults(run=redrive)
 

@@ -71,6 +71,7 @@ def queue_url_of(function: QueueFunction) -> str:
     return {
         "document-events": settings.document_events_queue_url,
         "signing": settings.signing_queue_url,
+        "textract-completions": settings.textract_completions_queue_url,
     }[function.queue]
 
 

@@ -45,7 +45,11 @@ DEMO_PROFILES: dict[str, dict[str, Any]] = {
         "national_id": "AB123456",
     },
 }
-QUEUES = {"document-events": 300, "signing": 120}
+QUEUES = {"document-events": 300, "signing": 120, "textract-completions": 300}
+# Textract's notification channel, as the CDK app makes it. The local engine
+# stays Tesseract: nothing starts a Textract job unless JUSTICIA_OCR_ENGINE is
+# set to textract (the tests of asynchronous jobs do, against moto).
+TEXTRACT_ROLE_ARN = "arn:aws:iam::123456789012:role/justicia-local-textract"
 # Days before temporary objects expire (as in infrastructure/stacks/storage.py).
 LIFECYCLE_DAYS = {"quarantine/": 180, "tmp/": 7}
 
@@ -79,6 +83,8 @@ def provision(hsm_pin: str, chain_pem: str, seed_demo: bool = True) -> Provision
     os.environ["JUSTICIA_USER_POOL_CLIENT_ID"] = client_id
     os.environ["JUSTICIA_DOCUMENT_EVENTS_QUEUE_URL"] = queue_urls["document-events"]
     os.environ["JUSTICIA_SIGNING_QUEUE_URL"] = queue_urls["signing"]
+    textract = _textract_channel(queue_urls["textract-completions"])
+    os.environ.update(textract)
     get_settings.cache_clear()
     _store_hsm_secrets(hsm_pin, chain_pem)
     _create_national_id_key()
@@ -98,8 +104,26 @@ def provision(hsm_pin: str, chain_pem: str, seed_demo: bool = True) -> Provision
             "JUSTICIA_DOCUMENT_EVENTS_QUEUE_URL": queue_urls["document-events"],
             "JUSTICIA_SIGNING_QUEUE_URL": queue_urls["signing"],
             "JUSTICIA_DOCUMENTS_KMS_KEY_ID": documents_key,
+            **textract,
         },
     )
+
+
+def _textract_channel(queue_url: str) -> dict[str, str]:
+    """The topic Textract announces finished jobs on, feeding its queue."""
+    settings = get_settings()
+    topic_arn = client("sns").create_topic(
+        Name=f"justicia-{settings.stage}-textract-completions"
+    )["TopicArn"]
+    queue_arn = client("sqs").get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    return {
+        "JUSTICIA_TEXTRACT_TOPIC_ARN": topic_arn,
+        "JUSTICIA_TEXTRACT_ROLE_ARN": TEXTRACT_ROLE_ARN,
+        "JUSTICIA_TEXTRACT_COMPLETIONS_QUEUE_URL": queue_url,
+    }
 
 
 def _create_tables() -> None:

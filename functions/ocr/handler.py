@@ -9,6 +9,9 @@ carries operators' ``{"reprocess": {"case_id", "document_id"}}`` requests
 document's stored bytes, and the chunks of long documents,
 ``{"pages": {"case_id", "document_id", "first", "last", "total"}}``, each read
 by its own invocation; the one completing the document queues it for signing.
+In AWS, a PDF or TIFF waits for its asynchronous Textract job; the completion
+function then queues ``{"textract": {"case_id", "document_id", "job_id"}}``,
+and the document is read here with the job's kept result.
 """
 
 from __future__ import annotations
@@ -98,6 +101,25 @@ def read_pages(request: dict[str, Any], last_attempt: bool) -> str:
     )
 
 
+def read_with_job(request: dict[str, Any], last_attempt: bool) -> str:
+    """Read a document whose Textract job finished (``textract_jobs``)."""
+    from chalicelib import textract_jobs
+
+    try:
+        document = get_document(str(request["case_id"]), str(request["document_id"]))
+    except NotFound:
+        logger.warning("textract result for an unknown document")
+        return "unknown document"
+    logger.append_keys(case_id=document.case_id, document_id=document.document_id)
+    if document.textract_job_id != str(request["job_id"]):
+        logger.info("textract result of a job the document no longer waits for")
+        return "stale job"
+    readings = textract_jobs.JobReadings(document)
+    return _read(
+        document, lambda: pipeline.read_text(document, primary=readings), last_attempt
+    )
+
+
 def _read(document: DocumentModel, read: Callable[[], None], last_attempt: bool) -> str:
     """Run ``read`` on ``document`` and say where the document stands.
 
@@ -127,6 +149,10 @@ def record_handler(record: SQSRecord) -> None:
     if isinstance(request, dict) and "reprocess" in request:
         outcome = resume_document(request["reprocess"], last_attempt)
         logger.info("document reprocessed", extra={"outcome": outcome})
+        return
+    if isinstance(request, dict) and "textract" in request:
+        outcome = read_with_job(request["textract"], last_attempt)
+        logger.info("document read with its textract job", extra={"outcome": outcome})
         return
     if isinstance(request, dict) and "pages" in request:
         outcome = read_pages(request["pages"], last_attempt)

@@ -28,6 +28,7 @@ from infrastructure.stacks.resources import (
     grant_maintenance,
     grant_ocr,
     grant_signing,
+    grant_textract_completion,
     runtime_environment,
 )
 
@@ -54,7 +55,11 @@ MAINTENANCE_MEMORY_MB = 512
 SIGNING_MAX_CONCURRENCY = 5
 
 Grant = Callable[[StageResources, iam.IGrantable], None]
-GRANTS: dict[str, Grant] = {"ocr": grant_ocr, "signing": grant_signing}
+GRANTS: dict[str, Grant] = {
+    "ocr": grant_ocr,
+    "signing": grant_signing,
+    "textract": grant_textract_completion,
+}
 """The grants of each queue function of ``chalicelib.deployment.QUEUE_FUNCTIONS``."""
 
 

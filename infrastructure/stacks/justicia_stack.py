@@ -17,7 +17,7 @@ from infrastructure.stacks.api import add_api
 from infrastructure.stacks.data import Tables
 from infrastructure.stacks.functions import Functions
 from infrastructure.stacks.identity import Identity, SigningSecrets
-from infrastructure.stacks.messaging import Queues
+from infrastructure.stacks.messaging import Queues, TextractChannel
 from infrastructure.stacks.monitoring import Monitoring
 from infrastructure.stacks.options import StageOptions
 from infrastructure.stacks.resources import StageResources
@@ -53,6 +53,9 @@ class JusticiaStack(cdk.Stack):
         )
         self.tables = Tables(self, "Tables", options=options, key=self.key)
         self.queues = Queues(self, "Queues", options=options)
+        self.textract = TextractChannel(
+            self, "Textract", options=options, key=self.key, queues=self.queues
+        )
         self.documents = DocumentsBucket(
             self,
             "Documents",
@@ -72,6 +75,7 @@ class JusticiaStack(cdk.Stack):
             queues=self.queues,
             identity=self.identity,
             secrets=self.secrets,
+            textract=self.textract,
         )
         self.search = Search(self, "Search", resources=self.resources)
         self.functions = Functions(

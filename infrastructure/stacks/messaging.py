@@ -4,6 +4,11 @@ A queue's visibility timeout is six times the longest timeout of the functions
 it feeds (AWS's advice for SQS event sources); a message received
 ``max_receive_count`` times without success moves to the dead-letter queue,
 the number the functions read to know their last attempt.
+
+``TextractChannel`` is Textract's notification channel: the SNS topic it
+announces finished asynchronous jobs on (encrypted with the stage's key), the
+role it assumes to publish there, and the subscription of the
+``textract-completions`` queue, which feeds the completion function.
 """
 
 from __future__ import annotations
@@ -11,6 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -84,3 +93,51 @@ class Queues(Construct):
             ),
         )
         return QueuePair(queue=queue, dead_letters=dead_letters)
+
+
+TEXTRACT_COMPLETIONS_QUEUE = "textract-completions"
+
+
+class TextractChannel(Construct):
+    """Where Textract announces finished jobs, and the queue that hears it.
+
+    Textract publishes as ``role`` (trusting textract.amazonaws.com for this
+    account only), which may publish on ``topic`` and use the key encrypting
+    it; the topic delivers to the completions queue (the SQS subscription
+    adds the queue policy letting this topic, and only it, send).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        options: StageOptions,
+        key: kms.IKey,
+        queues: Queues,
+    ) -> None:
+        super().__init__(scope, id)
+        account = cdk.Stack.of(self).account
+        self.topic = sns.Topic(
+            self,
+            "Completions",
+            topic_name=f"{options.prefix}textract-completions",
+            master_key=key,
+            enforce_ssl=True,
+        )
+        self.role = iam.Role(
+            self,
+            "PublishRole",
+            assumed_by=iam.ServicePrincipal(
+                "textract.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {"aws:SourceArn": f"arn:*:textract:*:{account}:*"},
+                },
+            ),
+            description="Textract publishes job completions on the stage's topic",
+        )
+        self.topic.grant_publish(self.role)
+        key.grant(self.role, "kms:GenerateDataKey*", "kms:Decrypt")
+        queue = queues.by_name[TEXTRACT_COMPLETIONS_QUEUE].queue
+        self.topic.add_subscription(subscriptions.SqsSubscription(queue))

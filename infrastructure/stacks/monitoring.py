@@ -34,6 +34,9 @@ APPLICATION_METRICS = (
     "OverwritesRefused",
     "PublicVerificationsLimited",
     "OcrFallbacks",
+    "TextractJobsStarted",
+    "TextractCompletionsIgnored",
+    "TextractCompletionsUnmatched",
     "Logins",
     "LoginFailures",
     "TokensRefused",
@@ -207,6 +210,16 @@ class Monitoring(Construct):
                     for name, pair in queues.by_name.items()
                 ],
                 width=8,
+            ),
+        )
+        dashboard.add_widgets(
+            _graph(
+                "Textract jobs",
+                [
+                    "TextractJobsStarted",
+                    "TextractCompletionsIgnored",
+                    "TextractCompletionsUnmatched",
+                ],
             ),
         )
         return dashboard

@@ -15,13 +15,18 @@ from aws_cdk import aws_s3 as s3
 
 from infrastructure.stacks.data import Tables
 from infrastructure.stacks.identity import Identity, SigningSecrets
-from infrastructure.stacks.messaging import Queues, max_receive_count
+from infrastructure.stacks.messaging import (
+    Queues,
+    TextractChannel,
+    max_receive_count,
+)
 from infrastructure.stacks.options import StageOptions
 
 CLOUDHSM_PKCS11_MODULE = "/opt/cloudhsm/lib/libcloudhsm_pkcs11.so"
 QUEUE_URL_VARIABLES = {
     "document-events": "JUSTICIA_DOCUMENT_EVENTS_QUEUE_URL",
     "signing": "JUSTICIA_SIGNING_QUEUE_URL",
+    "textract-completions": "JUSTICIA_TEXTRACT_COMPLETIONS_QUEUE_URL",
 }
 ORIGINAL_PREFIXES = ("uploads/*", "incoming/*")
 TEXTRACT_ACTIONS = (
@@ -48,6 +53,7 @@ class StageResources:
     queues: Queues
     identity: Identity
     secrets: SigningSecrets
+    textract: TextractChannel | None = None
 
 
 def runtime_environment(resources: StageResources) -> dict[str, str]:
@@ -94,6 +100,9 @@ def runtime_environment(resources: StageResources) -> dict[str, str]:
         environment[QUEUE_URL_VARIABLES[name]] = pair.queue.queue_url
     if options.hsm_token_label:
         environment["JUSTICIA_HSM_TOKEN_LABEL"] = options.hsm_token_label
+    if resources.textract is not None:
+        environment["JUSTICIA_TEXTRACT_TOPIC_ARN"] = resources.textract.topic.topic_arn
+        environment["JUSTICIA_TEXTRACT_ROLE_ARN"] = resources.textract.role.role_arn
     return environment
 
 
@@ -130,6 +139,29 @@ def grant_ocr(resources: StageResources, grantee: iam.IGrantable) -> None:
     resources.queues.by_name["signing"].queue.grant_send_messages(grantee)
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(actions=list(TEXTRACT_ACTIONS), resources=["*"])
+    )
+    if resources.textract is not None:
+        # StartDocumentTextDetection hands Textract the channel's role.
+        resources.textract.role.grant_pass_role(grantee)
+    # The kept result of a document's Textract job (tmp/textract/), removed
+    # once the document is read.
+    resources.bucket.grant_delete(grantee, "tmp/*")
+
+
+def grant_textract_completion(
+    resources: StageResources, grantee: iam.IGrantable
+) -> None:
+    """Textract completions: match the job to its document, fetch and keep the
+    result under ``tmp/``, queue the document back to OCR, remember deliveries."""
+    tables = resources.tables.by_name
+    tables["documents"].grant_read_data(grantee)
+    tables["idempotency"].grant_read_write_data(grantee)
+    resources.bucket.grant_read_write(grantee, "tmp/*")
+    resources.queues.by_name["document-events"].queue.grant_send_messages(grantee)
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["textract:GetDocumentTextDetection"], resources=["*"]
+        )
     )
 
 

@@ -549,7 +549,7 @@ def test_secrets_are_generated_and_chain_is_a_parameter(template: Template) -> N
 
 
 def test_alarm_on_every_dead_letter_queue(template: Template) -> None:
-    topic = one(template, "AWS::SNS::Topic")[0]
+    topic = one(template, "AWS::SNS::Topic", TopicName="justicia-dev-alarms")[0]
     for spec in QUEUE_FUNCTIONS:
         dlq = queue_id(template, f"justicia-dev-{spec.queue}-dlq")
         template.has_resource_properties(

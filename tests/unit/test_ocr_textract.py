@@ -31,6 +31,7 @@ from chalicelib.ocr import (
     TextractUnavailable,
     read_document,
 )
+from tests.textract_blocks import mean_word_confidence, page_blocks
 
 
 def png_bytes() -> bytes:
@@ -80,21 +81,11 @@ class FakeTesseract(TesseractEngine):
         )
 
 
+LINE_TEXTS = ["Le tribunal de commerce", "statue sur la demande"]
+# DetectDocumentText's answer for one image: its blocks carry no page number.
 LINES = [
-    {"BlockType": "PAGE", "Id": "p"},
-    {
-        "BlockType": "LINE",
-        "Id": "l1",
-        "Text": "Le tribunal de commerce",
-        "Confidence": 99.1,
-    },
-    {"BlockType": "WORD", "Id": "w1", "Text": "Le", "Confidence": 99.0},
-    {
-        "BlockType": "LINE",
-        "Id": "l2",
-        "Text": "statue sur la demande",
-        "Confidence": 97.3,
-    },
+    {k: v for k, v in block.items() if k != "Page"}
+    for block in page_blocks(LINE_TEXTS, 1)
 ]
 
 
@@ -110,8 +101,19 @@ def test_textract_line_blocks_become_the_text(page_png: Path, textract: Any) -> 
     assert reading.number == 4
     assert reading.source == "textract"
     assert reading.language == "fra"
-    assert reading.confidence == pytest.approx(98.2)
+    assert reading.confidence == pytest.approx(mean_word_confidence(LINES), abs=0.01)
     assert not reading.low_confidence
+
+
+def test_unsure_textract_reading_falls_back_to_tesseract(textract: Any) -> None:
+    client, stubber = textract
+    unsure = page_blocks(LINE_TEXTS, 1, confidence=(20.0, 40.0))
+    stubber.add_response("detect_document_text", {"Blocks": unsure}, {"Document": ANY})
+    tesseract = FakeTesseract("Latin")
+    fallbacks: list[str] = []
+    pages = read_png(client, tesseract, fallbacks)
+    assert [p.source for p in pages] == ["tesseract"]
+    assert len(fallbacks) == 1 and "low confidence" in fallbacks[0]
 
 
 def test_textract_error_is_raised_as_unavailable(page_png: Path, textract: Any) -> None:

@@ -1,0 +1,102 @@
+"""Amazon Textract's answers turned into page readings, with textractor.
+
+Both the synchronous ``DetectDocumentText`` (one image) and the asynchronous
+``GetDocumentTextDetection`` (a PDF or TIFF, in pages of at most 1000 blocks
+tied by ``NextToken``) answer with PAGE, LINE and WORD blocks. They are parsed
+with amazon-textract-textractor, one document page at a time, and each page
+becomes a ``TextractPage`` built the way the Tesseract path builds a reading:
+the lines top to bottom, one per text line, and the mean word confidence
+(0-100).
+
+Textract says nothing of a page's language, and does not read Arabic: the
+reading step decides whether a Textract page is used (``ocr.read_document``
+sends only the pages Tesseract's script detection finds Latin) and names its
+language from the text (French or Spanish by their function words).
+
+textractor is imported inside the functions that parse, so importing this
+module costs nothing. Document text is never logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# Under this mean word confidence a Textract page is not taken: Tesseract
+# reads it instead (Textract scores printed Latin text 90-99).
+TEXTRACT_MIN_CONFIDENCE = 60.0
+MAX_RESULTS = 1000
+
+
+@dataclass(frozen=True)
+class TextractPage:
+    """The text Textract found on one page of a document."""
+
+    number: int
+    text: str
+    confidence: float
+    words: int
+
+
+def page_of_blocks(number: int, blocks: list[dict[str, Any]]) -> TextractPage:
+    """Parse the blocks of one page (its PAGE block, lines and words)."""
+    from textractor.parsers import response_parser
+
+    pages = [b for b in blocks if b.get("BlockType") == "PAGE"]
+    if len(pages) != 1:
+        return TextractPage(number, "", 0.0, 0)
+    document = response_parser.parse(
+        {"DocumentMetadata": {"Pages": 1}, "Blocks": blocks}
+    )
+    (page,) = document.pages
+    lines = [line.text for line in page.lines if line.text.strip()]
+    confidences = [
+        float(word.confidence) * 100 for line in page.lines for word in line.words
+    ]
+    mean = sum(confidences) / len(confidences) if confidences else 0.0
+    return TextractPage(number, "\n".join(lines), round(mean, 2), len(confidences))
+
+
+def pages_of_blocks(blocks: Iterable[dict[str, Any]]) -> Iterator[TextractPage]:
+    """Group a stream of blocks by their page and parse each page once complete.
+
+    Textract returns a document's blocks page by page (each block carries
+    ``Page``; a one-page answer may omit it), so a page is complete when a
+    block of a later page arrives: one page's blocks are in memory at a time,
+    however long the document. A block of a page already parsed (never seen
+    from Textract) is dropped rather than reordering the whole answer.
+    """
+    current: list[dict[str, Any]] = []
+    number = 0
+    done: set[int] = set()
+    for block in blocks:
+        page = int(block.get("Page", 1))
+        if page != number:
+            if current:
+                done.add(number)
+                yield page_of_blocks(number, current)
+            current, number = [], page
+        if page not in done:
+            current.append(block)
+    if current:
+        yield page_of_blocks(number, current)
+
+
+def detected_blocks(client: Any, job_id: str) -> Iterator[dict[str, Any]]:
+    """Every block of a finished text-detection job, following ``NextToken``."""
+    token: str | None = None
+    while True:
+        arguments: dict[str, Any] = {"JobId": job_id, "MaxResults": MAX_RESULTS}
+        if token:
+            arguments["NextToken"] = token
+        answer = client.get_document_text_detection(**arguments)
+        yield from answer.get("Blocks", [])
+        token = answer.get("NextToken")
+        if not token:
+            return
+
+
+def is_readable(page: TextractPage) -> bool:
+    """True when Textract's text of a page may stand as its reading."""
+    return bool(page.text.strip()) and page.confidence >= TEXTRACT_MIN_CONFIDENCE
