@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from chalicelib.court_time import court_iso
 from chalicelib.models import AuditModel
 
 
@@ -104,7 +105,7 @@ def entries_for(target: str, limit: int = 100) -> list[dict[str, Any]]:
 def entry_json(row: AuditModel) -> dict[str, Any]:
     """An audit record for the API."""
     return {
-        "occurred_at": row.occurred_at.isoformat(),
+        "occurred_at": court_iso(row.occurred_at),
         "actor": row.actor,
         "role": row.role,
         "action": row.action,

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.court_time import at_court
 from tests.functional import accounts
 from tests.support import Api
 
@@ -42,8 +43,9 @@ def test_failed_sign_ins_and_role_changes_are_security_events(
     assert [e["action"] for e in about] == ["CHANGE_ROLE", "LOGIN", "CREATE_USER"]
     assert about[1]["outcome"] == "FAILURE" and about[1]["source_ip"]
     assert about[0]["details"]["after"]["role"] == "JUDGE"
-    times = [e["occurred_at"] for e in body["events"]]
+    times = [datetime.fromisoformat(e["occurred_at"]) for e in body["events"]]
     assert times == sorted(times, reverse=True)
+    assert all(t.utcoffset() == at_court(t).utcoffset() for t in times), "court time"
 
 
 def test_successful_sign_ins_are_not_security_events(api: Api, as_role: Any) -> None:

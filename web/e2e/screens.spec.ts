@@ -86,5 +86,12 @@ for (const language of ["ar", "fr"] as const) {
     await page.getByRole("button", { name: language === "ar" ? "إنشاء مستخدم" : "Créer un utilisateur" }).click();
     await expect(page.getByRole("dialog")).toBeVisible();
     await check(page, language, "users-create");
+    await page.keyboard.press("Escape");
+    // One failed sign-in, then the security report lists it.
+    await page.request.post("/api/auth/login", { data: { username: "lawyer", password: "Not-the-password-1!" } });
+    await page.getByRole("navigation").getByRole("link", { name: language === "ar" ? "تقارير الأمان" : "Rapports de sécurité" }).click();
+    await expect(page.getByRole("heading", { name: language === "ar" ? "محاولات الدخول الفاشلة" : "Connexions échouées" })).toBeVisible();
+    await expect(page.getByRole("cell", { name: "lawyer", exact: true })).toBeVisible();
+    await check(page, language, "reports");
   });
 }

@@ -21,6 +21,7 @@ import { registerScreen } from "./screens/register";
 import { searchScreen } from "./screens/search";
 import { statisticsScreen } from "./screens/statistics";
 import { usersScreen } from "./screens/users";
+import { reportsScreen } from "./screens/reports";
 import { session } from "./session";
 import { shell } from "./shell";
 import { errorAlert } from "./ui";
@@ -36,6 +37,7 @@ route("/cases/:id/:tab", cardScreen);
 route("/cases/:id", cardScreen);
 route("/hearings", hearingsScreen);
 route("/users", usersScreen);
+route("/reports", reportsScreen);
 route("/search", searchScreen);
 route("/statistics", statisticsScreen);
 

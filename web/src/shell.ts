@@ -12,7 +12,7 @@ import { session, type Role } from "./session";
 
 /** Menu entries per role: what each may work on. */
 const MENUS: Record<Role | "ANONYMOUS", [MessageKey, string][]> = {
-  ADMIN: [["nav.home", "/"], ["nav.cases", "/cases"], ["nav.register", "/cases/new"], ["nav.hearings", "/hearings"], ["nav.search", "/search"], ["nav.statistics", "/statistics"], ["nav.users", "/users"], ["nav.verify", "/verify"]],
+  ADMIN: [["nav.home", "/"], ["nav.cases", "/cases"], ["nav.register", "/cases/new"], ["nav.hearings", "/hearings"], ["nav.search", "/search"], ["nav.statistics", "/statistics"], ["nav.users", "/users"], ["nav.reports", "/reports"], ["nav.verify", "/verify"]],
   JUDGE: [["nav.home", "/"], ["nav.cases", "/cases"], ["nav.hearings", "/hearings"], ["nav.search", "/search"], ["nav.statistics", "/statistics"], ["nav.verify", "/verify"]],
   CLERK: [["nav.home", "/"], ["nav.cases", "/cases"], ["nav.register", "/cases/new"], ["nav.hearings", "/hearings"], ["nav.search", "/search"], ["nav.statistics", "/statistics"], ["nav.verify", "/verify"]],
   LAWYER: [["nav.home", "/"], ["nav.search", "/search"], ["nav.track", "/track"], ["nav.verify", "/verify"]],
