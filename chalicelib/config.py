@@ -14,6 +14,10 @@ DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 DEFAULT_MAX_PAGES = 2000
 # A document with more pages is read in chunks of this many, one message each.
 DEFAULT_OCR_PAGES_PER_CHUNK = 10
+# A searchable PDF's text layer may take this long per page read, and at most
+# the total below (the OCR function has 300 s, its reading comes first).
+DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE = 10.0
+DEFAULT_TEXT_LAYER_MAX_SECONDS = 180.0
 # An A0 sheet at 300 dpi is about 140 million pixels; larger is refused.
 DEFAULT_MAX_PAGE_PIXELS = 150_000_000
 
@@ -87,6 +91,8 @@ class Settings:
     search_url: str = ""
     search_replicas: int = 1
     search_queries_per_minute: int = 120
+    text_layer_seconds_per_page: float = DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE
+    text_layer_max_seconds: float = DEFAULT_TEXT_LAYER_MAX_SECONDS
 
     def table_name(self, name: str) -> str:
         """Return the physical name of a logical table, e.g. ``cases``."""
@@ -174,4 +180,13 @@ def get_settings() -> Settings:
         search_url=_env("JUSTICIA_SEARCH_URL"),
         search_replicas=int(_env("JUSTICIA_SEARCH_REPLICAS", "1")),
         search_queries_per_minute=int(_env("JUSTICIA_SEARCH_PER_MINUTE", "120")),
+        text_layer_seconds_per_page=float(
+            _env(
+                "JUSTICIA_TEXT_LAYER_SECONDS_PER_PAGE",
+                str(DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE),
+            )
+        ),
+        text_layer_max_seconds=float(
+            _env("JUSTICIA_TEXT_LAYER_MAX_SECONDS", str(DEFAULT_TEXT_LAYER_MAX_SECONDS))
+        ),
     )

@@ -268,3 +268,22 @@ DOCUMENT_FAILURES: dict[str, dict[str, str]] = {
         "ar": "فشلت معالجة الوثيقة؛ يمكن للمشغل إعادة إطلاقها.",
     },
 }
+
+
+# Why a sealed PDF carries no text layer (``DocumentModel.text_layer.code``).
+TEXT_LAYER_REASONS: dict[str, dict[str, str]] = {
+    "text_layer_present": {
+        "fr": "Chaque page porte déjà son texte; aucune couche n'a été ajoutée.",
+        "ar": "كل صفحة تحمل نصها أصلا؛ لم تضف أي طبقة نصية.",
+    },
+    "text_layer_time_budget": {
+        "fr": "La couche de texte aurait dépassé le temps alloué; le document a "
+        "été scellé tel que reçu.",
+        "ar": "كانت الطبقة النصية ستتجاوز الوقت المخصص؛ ختمت الوثيقة كما وردت.",
+    },
+    "text_layer_failed": {
+        "fr": "La couche de texte n'a pas pu être produite; le document a été "
+        "scellé tel que reçu.",
+        "ar": "تعذر إنتاج الطبقة النصية؛ ختمت الوثيقة كما وردت.",
+    },
+}

@@ -275,6 +275,23 @@ class SignatureMap(MapAttribute[str, Any]):
     object_version = UnicodeAttribute(null=True)
 
 
+class TextLayerMap(MapAttribute[str, Any]):
+    """A scanned PDF's text layer: made (``ADDED``) or why not (``code``).
+
+    ``object_key`` (under ``tmp/searchable/``) holds the searchable PDF to be
+    sealed, ``object_sha256`` its digest; ``source_sha256`` is the digest of
+    the original scan it was made from, which stays untouched.
+    """
+
+    status = UnicodeAttribute()
+    code = UnicodeAttribute(null=True)
+    source_sha256 = UnicodeAttribute(null=True)
+    object_key = UnicodeAttribute(null=True)
+    object_sha256 = UnicodeAttribute(null=True)
+    object_version = UnicodeAttribute(null=True)
+    seconds = NumberAttribute(null=True)
+
+
 class DocumentStatusIndex(GlobalSecondaryIndex["DocumentModel"]):
     """Documents by status, oldest change first (for the maintenance sweep)."""
 
@@ -312,6 +329,7 @@ class DocumentModel(Model):
     failure_reason = UnicodeAttribute(null=True)
     failure_code = UnicodeAttribute(null=True)
     signature = SignatureMap(null=True)
+    text_layer = TextLayerMap(null=True)
     # ``court`` when court staff or a scanner brought it in, ``filing`` when a
     # lawyer filed it: the seal proves receipt, only the court issues judgments.
     origin = UnicodeAttribute(null=True)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -41,11 +41,12 @@ from chalicelib.documents import (
     encryption_arguments,
     fetch,
     page_progress_prefix,
+    searchable_pdf_key,
     signed_pdf_key,
     text_key,
     upload_key,
 )
-from chalicelib.models import DocumentModel, SignatureMap, connection
+from chalicelib.models import DocumentModel, SignatureMap, TextLayerMap, connection
 from chalicelib.observability import count, logger, metrics
 from chalicelib.schemas import plain_filename
 
@@ -601,10 +602,116 @@ def _download(document: DocumentModel, path: Path) -> str:
     return fetch(document.object_key, path, document.version_id)
 
 
+def make_searchable(document: DocumentModel, tool: Sequence[str] = ()) -> None:
+    """Give an OCR_DONE scanned PDF a text layer for its seal, within the budget.
+
+    The searchable copy goes under ``tmp/searchable/`` and the outcome on the
+    document (``text_layer``): ``ADDED``, or ``SKIPPED`` / ``NOT_NEEDED``
+    with the reason. The original is never changed. Other files, and
+    documents past OCR_DONE or already decided, are left alone. ``tool``
+    replaces the OCRmyPDF command (tests). Raises only for storage faults;
+    the OCR function lets those pass too (``functions.ocr.handler``).
+    """
+    from chalicelib import text_layer
+
+    if document.status != "OCR_DONE" or document.text_layer is not None:
+        return
+    if document.content_type != "application/pdf":
+        return
+    settings = get_settings()
+    budget = text_layer.Budget(
+        settings.text_layer_seconds_per_page, settings.text_layer_max_seconds
+    )
+    with tempfile.TemporaryDirectory(prefix="justicia-layer-") as workdir:
+        original, searchable = Path(workdir) / "original", Path(workdir) / "out.pdf"
+        if _download(document, original) != document.sha256:
+            return  # signing refuses the changed bytes
+        outcome = text_layer.add_text_layer(
+            original,
+            searchable,
+            pages_to_read=_pages_without_text(document),
+            languages=text_layer.tesseract_languages(document.language or ""),
+            budget=budget,
+            **({"tool": tool} if tool else {}),
+        )
+        layer = TextLayerMap(
+            status=outcome.status,
+            code=outcome.code,
+            source_sha256=document.sha256,
+            seconds=outcome.seconds,
+        )
+        if outcome.status == text_layer.ADDED:
+            layer.object_key = searchable_pdf_key(
+                document.case_id, document.document_id
+            )
+            layer.object_sha256, layer.object_version = _store_object(
+                searchable, layer.object_key, "application/pdf"
+            )
+    _record_text_layer(document, layer)
+
+
+def _pages_without_text(document: DocumentModel) -> int:
+    """How many pages of the stored text were OCR'd, not taken from a layer."""
+    from chalicelib.documents import read_text as stored_text
+
+    return sum(1 for page in stored_text(document) if page["source"] != "text-layer")
+
+
+def _record_text_layer(document: DocumentModel, layer: TextLayerMap) -> None:
+    """Write the outcome once, while the document still waits for its seal."""
+    try:
+        document.update(
+            actions=[DocumentModel.text_layer.set(layer)],
+            condition=(DocumentModel.status == "OCR_DONE")
+            & DocumentModel.text_layer.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        document.refresh(consistent_read=True)
+        return
+    if layer.status == "ADDED":
+        count("TextLayersAdded")
+    elif layer.status == "SKIPPED":
+        count("TextLayersSkipped")
+    logger.info(
+        "text layer",
+        extra={"status": layer.status, "code": layer.code, "seconds": layer.seconds},
+    )
+
+
+def _sealing_source(
+    document: DocumentModel, original: Path
+) -> tuple[Path, TextLayerMap | None]:
+    """The file to seal: the searchable copy when one was made and is intact.
+
+    Returns it, and the text layer's new record when the copy had to be given
+    up (gone, or not the bytes recorded): the original is sealed then.
+    """
+    layer = document.text_layer
+    if layer is None or layer.status != "ADDED" or not layer.object_key:
+        return original, None
+    searchable = original.with_name("searchable.pdf")
+    s3 = client("s3")
+    try:
+        digest = fetch(layer.object_key, searchable, layer.object_version)
+    except s3.exceptions.ClientError:
+        digest = ""
+    if digest == layer.object_sha256:
+        return searchable, None
+    count("TextLayersLost")
+    logger.warning("searchable copy missing or changed: sealing the original")
+    lost = TextLayerMap(
+        status="SKIPPED", code="text_layer_failed", source_sha256=document.sha256
+    )
+    return original, lost
+
+
 def sign(document: DocumentModel) -> None:
     """Seal an OCR_DONE document in the HSM and mark it SIGNED.
 
-    A PDF becomes a new PAdES object under ``signed/``; any other file gets a
+    A PDF becomes a new PAdES object under ``signed/`` (made from its
+    searchable copy when ``make_searchable`` made one); any other file gets a
     detached CMS signature under ``signatures/``. The original stays untouched;
     its bytes are hashed again on the way, and a mismatch with the digest
     recorded at reading means the object changed, and is refused. The
@@ -622,8 +729,9 @@ def sign(document: DocumentModel) -> None:
         original = Path(workdir) / "original"
         if _download(document, original) != document.sha256:
             raise DocumentRejected("the stored file changed after it was read")
+        source, layer = _sealing_source(document, original)
         started = time.perf_counter()
-        record = _seal(document, original, Path(workdir) / "sealed")
+        record = _seal(document, source, Path(workdir) / "sealed")
         elapsed_ms = (time.perf_counter() - started) * 1000
     registered = verification.fingerprints(
         document, record, case.court_code, str(file_number_of(case))
@@ -632,7 +740,8 @@ def sign(document: DocumentModel) -> None:
         document,
         "OCR_DONE",
         "SIGNED",
-        [DocumentModel.signature.set(record)],
+        [DocumentModel.signature.set(record)]
+        + ([DocumentModel.text_layer.set(layer)] if layer else []),
         also_save=registered,
     )
     count("DocumentsSigned")
@@ -677,6 +786,11 @@ def _seal(document: DocumentModel, original: Path, sealed: Path) -> SignatureMap
 
 def _store_sealed(path: Path, key: str, format_name: str) -> tuple[str, str | None]:
     """Put a sealed object; return its SHA-256 and the S3 version written."""
+    return _store_object(path, key, SEALED_CONTENT_TYPES[format_name])
+
+
+def _store_object(path: Path, key: str, content_type: str) -> tuple[str, str | None]:
+    """Put a file in the documents bucket; its SHA-256 and the version written."""
     digest = hashlib.sha256()
     with path.open("rb") as sealed:
         for chunk in iter(lambda: sealed.read(DOWNLOAD_CHUNK), b""):
@@ -686,7 +800,7 @@ def _store_sealed(path: Path, key: str, format_name: str) -> tuple[str, str | No
             Bucket=get_settings().documents_bucket,
             Key=key,
             Body=sealed,
-            ContentType=SEALED_CONTENT_TYPES[format_name],
+            ContentType=content_type,
             **encryption_arguments(),
         )
     version = answer.get("VersionId")

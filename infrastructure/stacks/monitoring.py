@@ -34,6 +34,10 @@ APPLICATION_METRICS = (
     "OverwritesRefused",
     "PublicVerificationsLimited",
     "OcrFallbacks",
+    "TextLayersAdded",
+    "TextLayersSkipped",
+    "TextLayersFailed",
+    "TextLayersLost",
     "Logins",
     "LoginFailures",
     "TokensRefused",
@@ -173,6 +177,15 @@ class Monitoring(Construct):
                 ],
             ),
             _graph("OCR", ["PagesRead", "OcrFallbacks", "DocumentsFannedOut"]),
+            _graph(
+                "Searchable PDFs",
+                [
+                    "TextLayersAdded",
+                    "TextLayersSkipped",
+                    "TextLayersFailed",
+                    "TextLayersLost",
+                ],
+            ),
             _graph(
                 "Search",
                 ["SearchChangesIndexed", "SearchHitsWithheld", "SearchDrift"],
