@@ -259,6 +259,12 @@ DOCUMENT_FAILURES: dict[str, dict[str, str]] = {
         "ar": "الوثيقة مشفرة أو تتضمن عناصر نشطة (برامج نصية، مرفقات، "
         "استمارات XFA)، وقد وضعت في الحجر.",
     },
+    "document_polyglot": {
+        "fr": "Le fichier est à la fois un document et un autre format (archive, "
+        "page web, programme); il a été mis en quarantaine.",
+        "ar": "الملف وثيقة وصيغة أخرى في آن واحد (أرشيف أو صفحة ويب أو برنامج)، "
+        "وقد وضع في الحجر.",
+    },
     "document_corrupt": {
         "fr": "Le fichier est endommagé ou illisible.",
         "ar": "الملف تالف أو غير قابل للقراءة.",

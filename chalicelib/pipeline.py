@@ -452,7 +452,9 @@ def _inspect(document: DocumentModel, path: Path) -> int:
     settings = get_settings()
     limits = pdf_safety.Limits(settings.max_pages, settings.max_page_pixels)
     try:
-        return pdf_safety.inspect_file(path, document.content_type, limits)
+        return pdf_safety.inspect_file(
+            path, document.content_type, limits, document.filename
+        )
     except pdf_safety.UnsafeDocument as exc:
         count("UnsafeDocumentsRefused")
         raise DocumentRejected(str(exc), quarantine=True, code=exc.code) from exc
