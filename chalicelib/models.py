@@ -240,7 +240,9 @@ class RegistryModel(Model):
     ``PUBLICIP#<address>#<minute>`` public verifications (``chalicelib.limits``).
 
     ``SHA256#<hex>`` registers the fingerprint of a sealed document or of its
-    original (``chalicelib.verification.FingerprintModel`` adds its fields).
+    original, listing every document with these bytes, and
+    ``SHA256#<hex>#<case>#<document>`` one of them
+    (``chalicelib.verification.FingerprintModel`` adds their fields).
     """
 
     Meta = _meta("registry")

@@ -744,7 +744,8 @@ def sign(document: DocumentModel) -> None:
         "SIGNED",
         [DocumentModel.signature.set(record)]
         + ([DocumentModel.text_layer.set(layer)] if layer else []),
-        also_save=registered,
+        also_save=registered.entries,
+        also_update=registered.heads,
     )
     count("DocumentsSigned")
     _record_signing_latency(elapsed_ms)
@@ -883,11 +884,13 @@ def transition(
     actions: Sequence[Action],
     details: dict[str, Any] | None = None,
     also_save: Sequence[Model] = (),
+    also_update: Sequence[tuple[Model, list[Action]]] = (),
 ) -> bool:
     """Move ``document`` from ``expected`` to ``new_status`` with its audit record.
 
-    ``also_save`` items are written in the same transaction. Returns False (and
-    changes nothing) when another delivery moved it first.
+    ``also_save`` items are written, and ``also_update`` items updated with
+    their actions, in the same transaction. Returns False (and changes
+    nothing) when another delivery moved it first.
     """
     now = datetime.now(UTC)
     entry = audit.AuditEntry(
@@ -909,6 +912,8 @@ def transition(
             transaction.save(audit.build_record(audit.SYSTEM, entry, now))
             for item in also_save:
                 transaction.save(item)
+            for item, item_actions in also_update:
+                transaction.update(item, actions=item_actions)
     except TransactWriteError as exc:
         if any(
             r is not None and r.code == "ConditionalCheckFailed"
