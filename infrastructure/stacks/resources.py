@@ -140,8 +140,13 @@ def grant_ocr(resources: StageResources, grantee: iam.IGrantable) -> None:
 
 
 def grant_signing(resources: StageResources, grantee: iam.IGrantable) -> None:
-    """Signing: read originals, write seals, advance documents, HSM secrets."""
+    """Signing: read originals, write seals, advance documents, HSM secrets,
+    and register the fingerprints (entries put, heads updated)."""
     resources.tables.by_name["documents"].grant_read_write_data(grantee)
+    resources.tables.by_name["cases"].grant_read_data(grantee)
+    resources.tables.by_name["registry"].grant(
+        grantee, "dynamodb:PutItem", "dynamodb:UpdateItem"
+    )
     grant_audit_append(resources, grantee)
     grant_read_originals(resources, grantee)
     # The searchable copy of a scan, made by the OCR function, is what is sealed.
