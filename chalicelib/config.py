@@ -18,6 +18,9 @@ DEFAULT_OCR_PAGES_PER_CHUNK = 10
 # the total below (the OCR function has 300 s, its reading comes first).
 DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE = 10.0
 DEFAULT_TEXT_LAYER_MAX_SECONDS = 180.0
+# ``words``: lay the words of the first reading, OCRmyPDF only for pages
+# without them; ``ocrmypdf``: always read the pages again with OCRmyPDF.
+DEFAULT_TEXT_LAYER_METHOD = "words"
 # An A0 sheet at 300 dpi is about 140 million pixels; larger is refused.
 DEFAULT_MAX_PAGE_PIXELS = 150_000_000
 
@@ -93,6 +96,7 @@ class Settings:
     search_queries_per_minute: int = 120
     text_layer_seconds_per_page: float = DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE
     text_layer_max_seconds: float = DEFAULT_TEXT_LAYER_MAX_SECONDS
+    text_layer_method: str = DEFAULT_TEXT_LAYER_METHOD
 
     def table_name(self, name: str) -> str:
         """Return the physical name of a logical table, e.g. ``cases``."""
@@ -189,4 +193,5 @@ def get_settings() -> Settings:
         text_layer_max_seconds=float(
             _env("JUSTICIA_TEXT_LAYER_MAX_SECONDS", str(DEFAULT_TEXT_LAYER_MAX_SECONDS))
         ),
+        text_layer_method=_env("JUSTICIA_TEXT_LAYER_METHOD", DEFAULT_TEXT_LAYER_METHOD),
     )

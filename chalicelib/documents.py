@@ -86,6 +86,11 @@ def searchable_pdf_key(case_id: str, document_id: str) -> str:
     return f"tmp/searchable/{case_id}/{document_id}.pdf"
 
 
+def words_key(case_id: str, document_id: str) -> str:
+    """S3 key of the word boxes found at reading, ``tmp/words/<case>/<doc>.json``."""
+    return f"tmp/words/{case_id}/{document_id}.json"
+
+
 def detached_signature_key(case_id: str, document_id: str) -> str:
     """S3 key of a detached CMS signature, e.g. ``signatures/<case>/<doc>.p7s``."""
     return f"signatures/{case_id}/{document_id}.p7s"
@@ -237,6 +242,7 @@ def _text_layer_json(document: DocumentModel) -> dict[str, Any] | None:
         return None
     return {
         "status": layer.status,
+        "method": layer.method,
         "reason": layer.code,
         "reason_messages": TEXT_LAYER_REASONS.get(layer.code or ""),
         "source_sha256": layer.source_sha256,

@@ -282,6 +282,11 @@ TEXT_LAYER_REASONS: dict[str, dict[str, str]] = {
         "fr": "Chaque page porte déjà son texte; aucune couche n'a été ajoutée.",
         "ar": "كل صفحة تحمل نصها أصلا؛ لم تضف أي طبقة نصية.",
     },
+    "text_layer_signed": {
+        "fr": "Le PDF porte déjà la signature de son déposant; il a été scellé tel "
+        "que reçu pour la laisser intacte.",
+        "ar": "يحمل ملف PDF توقيع مودعه؛ ختم كما ورد حفاظا على سلامة هذا التوقيع.",
+    },
     "text_layer_time_budget": {
         "fr": "La couche de texte aurait dépassé le temps alloué; le document a "
         "été scellé tel que reçu.",

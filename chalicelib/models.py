@@ -282,7 +282,9 @@ class TextLayerMap(MapAttribute[str, Any]):
 
     ``object_key`` (under ``tmp/searchable/``) holds the searchable PDF to be
     sealed, ``object_sha256`` its digest; ``source_sha256`` is the digest of
-    the original scan it was made from, which stays untouched.
+    the original scan it was made from, which stays untouched. ``method``
+    says how: ``tesseract-words`` (the words of the first reading) or
+    ``ocrmypdf`` (read again).
     """
 
     status = UnicodeAttribute()
@@ -292,6 +294,7 @@ class TextLayerMap(MapAttribute[str, Any]):
     object_sha256 = UnicodeAttribute(null=True)
     object_version = UnicodeAttribute(null=True)
     seconds = NumberAttribute(null=True)
+    method = UnicodeAttribute(null=True)
 
 
 class DocumentStatusIndex(GlobalSecondaryIndex["DocumentModel"]):

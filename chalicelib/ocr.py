@@ -180,7 +180,11 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 @dataclass(frozen=True)
 class PageReading:
-    """What was read on one page, and how far it can be trusted."""
+    """What was read on one page, and how far it can be trusted.
+
+    ``words`` (Tesseract readings only) places each word on the page, for the
+    searchable PDF's text layer (``chalicelib.text_layer.words_of``).
+    """
 
     number: int
     text: str
@@ -188,6 +192,7 @@ class PageReading:
     confidence: float
     source: str
     low_confidence: bool
+    words: tuple[Any, ...] = ()
 
 
 class OcrFailed(Exception):
@@ -220,6 +225,7 @@ class _Pass:
     confidence: float
     words: int
     line_height: float
+    boxes: tuple[Any, ...] = ()
 
 
 # --------------------------------------------------------------------------
@@ -417,8 +423,12 @@ class TesseractEngine:
             )
         except pytesseract.TesseractError as error:
             raise OcrFailed("unreadable image: Tesseract could not read it") from error
+        from chalicelib.text_layer import words_of
+
         text, confidence, words = _rebuild_text(data)
-        return _Pass(language, text, confidence, words, _line_height(data))
+        return _Pass(
+            language, text, confidence, words, _line_height(data), words_of(data)
+        )
 
     def _read_line(self, path: str) -> _Pass:
         """A single text line: OSD cannot tell its script, so read both."""
@@ -463,6 +473,7 @@ class TesseractEngine:
             confidence=round(best.confidence, 2),
             source="tesseract",
             low_confidence=low,
+            words=best.boxes,
         )
 
 

@@ -45,6 +45,7 @@ from chalicelib.documents import (
     signed_pdf_key,
     text_key,
     upload_key,
+    words_key,
 )
 from chalicelib.models import DocumentModel, SignatureMap, TextLayerMap, connection
 from chalicelib.observability import count, logger, metrics
@@ -421,8 +422,13 @@ def read_chunk(
 def finish_reading(
     document: DocumentModel, digest: str, pages: list[Any], progress: StoredPages
 ) -> None:
-    """Store a document's text and mark it OCR_DONE; drop the kept pages."""
+    """Store a document's text and mark it OCR_DONE; drop the kept pages.
+
+    The words Tesseract placed are kept too, under ``tmp/words/``, for the
+    searchable PDF (``make_searchable``).
+    """
     key = _store_text(document, pages)
+    _store_words(document, pages)
     moved = transition(
         document,
         "RECEIVED",
@@ -499,6 +505,36 @@ def _store_text(document: DocumentModel, pages: list[Any]) -> str:
         **encryption_arguments(),
     )
     return key
+
+
+def _store_words(document: DocumentModel, pages: list[Any]) -> None:
+    """Keep the boxes of the words of the pages Tesseract read, by page number."""
+    placed = {
+        str(page.number): page.words for page in pages if page.source == "tesseract"
+    }
+    if not placed:
+        return
+    client("s3").put_object(
+        Bucket=get_settings().documents_bucket,
+        Key=words_key(document.case_id, document.document_id),
+        Body=json.dumps({"pages": placed}, ensure_ascii=False).encode("utf-8"),
+        ContentType="application/json; charset=utf-8",
+        **encryption_arguments(),
+    )
+
+
+def _stored_words(document: DocumentModel) -> dict[int, list[Any]]:
+    """The words kept at reading, by page number; empty when gone."""
+    s3 = client("s3")
+    try:
+        body = s3.get_object(
+            Bucket=get_settings().documents_bucket,
+            Key=words_key(document.case_id, document.document_id),
+        )["Body"].read()
+    except s3.exceptions.ClientError:
+        return {}
+    pages: dict[str, list[Any]] = json.loads(body)["pages"]
+    return {int(number): words for number, words in pages.items()}
 
 
 class StoredPages:
@@ -607,9 +643,11 @@ def _download(document: DocumentModel, path: Path) -> str:
 def make_searchable(document: DocumentModel, tool: Sequence[str] = ()) -> None:
     """Give an OCR_DONE scanned PDF a text layer for its seal, within the budget.
 
-    The searchable copy goes under ``tmp/searchable/`` and the outcome on the
-    document (``text_layer``): ``ADDED``, or ``SKIPPED`` / ``NOT_NEEDED``
-    with the reason. The original is never changed. Other files, and
+    The words Tesseract placed while reading are laid on the pages when every
+    page read has them; otherwise OCRmyPDF reads the pages again, within the
+    budget. The searchable copy goes under ``tmp/searchable/`` and the outcome
+    on the document (``text_layer``): ``ADDED``, or ``SKIPPED`` /
+    ``NOT_NEEDED`` with the reason. The original is never changed. Other files, and
     documents past OCR_DONE or already decided, are left alone. ``tool``
     replaces the OCRmyPDF command (tests). Raises only for storage faults;
     the OCR function lets those pass too (``functions.ocr.handler``).
@@ -628,19 +666,13 @@ def make_searchable(document: DocumentModel, tool: Sequence[str] = ()) -> None:
         original, searchable = Path(workdir) / "original", Path(workdir) / "out.pdf"
         if _download(document, original) != document.sha256:
             return  # signing refuses the changed bytes
-        outcome = text_layer.add_text_layer(
-            original,
-            searchable,
-            pages_to_read=_pages_without_text(document),
-            languages=text_layer.tesseract_languages(document.language or ""),
-            budget=budget,
-            **({"tool": tool} if tool else {}),
-        )
+        outcome = _lay_text(document, original, searchable, budget, tool)
         layer = TextLayerMap(
             status=outcome.status,
             code=outcome.code,
             source_sha256=document.sha256,
             seconds=outcome.seconds,
+            method=outcome.method,
         )
         if outcome.status == text_layer.ADDED:
             layer.object_key = searchable_pdf_key(
@@ -650,13 +682,59 @@ def make_searchable(document: DocumentModel, tool: Sequence[str] = ()) -> None:
                 searchable, layer.object_key, "application/pdf"
             )
     _record_text_layer(document, layer)
+    client("s3").delete_object(
+        Bucket=settings.documents_bucket,
+        Key=words_key(document.case_id, document.document_id),
+    )
 
 
-def _pages_without_text(document: DocumentModel) -> int:
-    """How many pages of the stored text were OCR'd, not taken from a layer."""
+def _lay_text(
+    document: DocumentModel,
+    original: Path,
+    searchable: Path,
+    budget: Any,
+    tool: Sequence[str],
+) -> Any:
+    """Lay the words read when all are at hand, else let OCRmyPDF read again."""
+    from chalicelib import text_layer
+
+    needed = _pages_without_text(document)
+    if not needed:
+        return text_layer.TextLayerOutcome(
+            status=text_layer.NOT_NEEDED, code=text_layer.ALREADY_TEXT
+        )
+    if text_layer.carries_signature(original):
+        return text_layer.TextLayerOutcome(
+            status=text_layer.SKIPPED, code=text_layer.SIGNED_BY_FILER
+        )
+    words = _stored_words(document)
+    method = get_settings().text_layer_method
+    if method == "words" and not tool and all(n in words for n in needed):
+        try:
+            laid = text_layer.lay_words(original, searchable, words)
+        except text_layer.UnsupportedPage:
+            laid = None
+        if laid is not None and laid.status == text_layer.ADDED:
+            return laid
+    return text_layer.add_text_layer(
+        original,
+        searchable,
+        pages_to_read=len(needed),
+        languages=text_layer.tesseract_languages(document.language or ""),
+        budget=budget,
+        **({"tool": tool} if tool else {}),
+    )
+
+
+def _pages_without_text(document: DocumentModel) -> list[int]:
+    """The numbers of the pages that were OCR'd, not taken from a text layer."""
     from chalicelib.documents import read_text as stored_text
 
-    return sum(1 for page in stored_text(document) if page["source"] != "text-layer")
+    return [
+        int(page["number"])
+        for page in stored_text(document)
+        if page["source"] != "text-layer"
+    ]
 
 
 def _record_text_layer(document: DocumentModel, layer: TextLayerMap) -> None:

@@ -64,6 +64,7 @@ def runtime_environment(resources: StageResources) -> dict[str, str]:
         DEFAULT_MAX_UPLOAD_BYTES,
         DEFAULT_OCR_PAGES_PER_CHUNK,
         DEFAULT_TEXT_LAYER_MAX_SECONDS,
+        DEFAULT_TEXT_LAYER_METHOD,
         DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE,
     )
 
@@ -89,6 +90,7 @@ def runtime_environment(resources: StageResources) -> dict[str, str]:
             DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE
         ),
         "JUSTICIA_TEXT_LAYER_MAX_SECONDS": str(DEFAULT_TEXT_LAYER_MAX_SECONDS),
+        "JUSTICIA_TEXT_LAYER_METHOD": DEFAULT_TEXT_LAYER_METHOD,
         "JUSTICIA_MAX_RECEIVE_COUNT": str(max_receive_count()),
         "POWERTOOLS_SERVICE_NAME": "justicia",
         "POWERTOOLS_METRICS_NAMESPACE": "Justicia",

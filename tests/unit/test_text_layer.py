@@ -1,7 +1,8 @@
-"""The text layer step's budget and failures, with stand-in tools (no sockets).
+"""The text layer: words laid from the first reading, and OCRmyPDF's budget.
 
-Each stand-in is a real child process (Python), so the budget really kills a
-process group and a failure is a real exit status.
+Laid words are read back with PDFium, as a reader would. OCRmyPDF's budget
+and failures use stand-in tools, each a real child process (Python), so the
+budget really kills a process group and a failure is a real exit status.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from chalicelib import text_layer
 
@@ -112,3 +116,113 @@ def test_a_long_scan_is_refused_before_running(scan: Path, tmp_path: Path) -> No
     )
 
     assert (outcome.status, outcome.code) == ("SKIPPED", "text_layer_time_budget")
+
+
+# --- the words of the first reading -------------------------------------------
+
+
+def tesseract_data(words: list[tuple[int, int, int, int, int, str]]) -> dict[str, Any]:
+    """An ``image_to_data`` result of a 1000x2000 image: (line, l, t, w, h, text)."""
+    data: dict[str, list[Any]] = {
+        key: []
+        for key in (
+            "level",
+            "block_num",
+            "par_num",
+            "line_num",
+            "left",
+            "top",
+            "width",
+            "height",
+            "conf",
+            "text",
+        )
+    }
+    rows = [(1, 0, 0, 0, 1000, 2000, -1, "")] + [
+        (5, line, left, top, width, height, 90, text)
+        for line, left, top, width, height, text in words
+    ]
+    for level, line, left, top, width, height, conf, text in rows:
+        for key, value in zip(
+            data,
+            (level, 1, 1, line, left, top, width, height, conf, text),
+            strict=True,
+        ):
+            data[key].append(value)
+    return data
+
+
+def test_words_are_placed_as_fractions_of_the_page() -> None:
+    data = tesseract_data([(1, 100, 200, 200, 50, "Jugement"), (2, 0, 0, 10, 10, " ")])
+
+    assert text_layer.words_of(data) == ((0.1, 0.1, 0.3, 0.125, 0, "Jugement"),)
+
+
+def laid_text(scan: Path, tmp_path: Path, words: list[Any]) -> tuple[bytes, str]:
+    import pypdfium2 as pdfium
+
+    output = tmp_path / "laid.pdf"
+    outcome = text_layer.lay_words(scan, output, {1: words})
+    assert (outcome.status, outcome.method) == ("ADDED", "tesseract-words")
+    data = output.read_bytes()
+    document = pdfium.PdfDocument(data)
+    textpage = document[0].get_textpage()
+    text = textpage.get_text_bounded()
+    textpage.close()
+    document.close()
+    return data, text
+
+
+def test_laid_words_come_back_and_the_scan_is_kept(scan: Path, tmp_path: Path) -> None:
+    words = [
+        [0.1, 0.1, 0.4, 0.2, 0, "Tribunal"],
+        [0.45, 0.1, 0.7, 0.2, 0, "commercial"],
+        [0.1, 0.5, 0.5, 0.6, 1, "Casablanca"],
+    ]
+
+    data, text = laid_text(scan, tmp_path, words)
+
+    assert data.startswith(scan.read_bytes())
+    assert text.split() == ["Tribunal", "commercial", "Casablanca"]
+
+
+def test_arabic_words_come_back_in_reading_order(scan: Path, tmp_path: Path) -> None:
+    words = [  # reading order: the rightmost word first
+        [0.55, 0.1, 0.9, 0.2, 0, "المحكمة"],
+        [0.1, 0.1, 0.5, 0.2, 0, "التجارية"],
+    ]
+
+    _, text = laid_text(scan, tmp_path, words)
+
+    assert text.split() == ["المحكمة", "التجارية"]
+
+
+def test_a_rotated_page_is_left_to_ocrmypdf(tmp_path: Path, scan: Path) -> None:
+    writer = PdfWriter(clone_from=scan)
+    writer.pages[0].rotate(90)
+    rotated = tmp_path / "rotated.pdf"
+    writer.write(rotated)
+
+    with pytest.raises(text_layer.UnsupportedPage):
+        text_layer.lay_words(rotated, tmp_path / "out.pdf", {1: [[0, 0, 1, 1, 0, "x"]]})
+
+
+def test_a_signed_pdf_is_recognised(scan: Path, tmp_path: Path) -> None:
+    writer = PdfWriter(clone_from=scan)
+    signature = DictionaryObject(
+        {
+            NameObject("/FT"): NameObject("/Sig"),
+            NameObject("/T"): TextStringObject("Lawyer"),
+            NameObject("/V"): DictionaryObject(
+                {NameObject("/Type"): NameObject("/Sig")}
+            ),
+        }
+    )
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject([writer._add_object(signature)])}
+    )
+    signed = tmp_path / "signed.pdf"
+    writer.write(signed)
+
+    assert text_layer.carries_signature(signed)
+    assert not text_layer.carries_signature(scan)
