@@ -58,6 +58,7 @@ bench: deps
 	$(PY) benchmarks/ocr_speed.py
 	$(PY) benchmarks/signing_speed.py
 	$(PY) benchmarks/ocr_memory.py
+	$(PY) benchmarks/text_layer_speed.py
 
 deps: system-deps $(STAMP) search-node web
 

@@ -14,6 +14,13 @@ DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 DEFAULT_MAX_PAGES = 2000
 # A document with more pages is read in chunks of this many, one message each.
 DEFAULT_OCR_PAGES_PER_CHUNK = 10
+# A searchable PDF's text layer may take this long per page read, and at most
+# the total below (the OCR function has 300 s, its reading comes first).
+DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE = 10.0
+DEFAULT_TEXT_LAYER_MAX_SECONDS = 180.0
+# ``words``: lay the words of the first reading, OCRmyPDF only for pages
+# without them; ``ocrmypdf``: always read the pages again with OCRmyPDF.
+DEFAULT_TEXT_LAYER_METHOD = "words"
 # An A0 sheet at 300 dpi is about 140 million pixels; larger is refused.
 DEFAULT_MAX_PAGE_PIXELS = 150_000_000
 
@@ -90,6 +97,9 @@ class Settings:
     textract_topic_arn: str = ""
     textract_role_arn: str = ""
     textract_completions_queue_url: str = ""
+    text_layer_seconds_per_page: float = DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE
+    text_layer_max_seconds: float = DEFAULT_TEXT_LAYER_MAX_SECONDS
+    text_layer_method: str = DEFAULT_TEXT_LAYER_METHOD
 
     def table_name(self, name: str) -> str:
         """Return the physical name of a logical table, e.g. ``cases``."""
@@ -180,4 +190,14 @@ def get_settings() -> Settings:
         textract_topic_arn=_env("JUSTICIA_TEXTRACT_TOPIC_ARN"),
         textract_role_arn=_env("JUSTICIA_TEXTRACT_ROLE_ARN"),
         textract_completions_queue_url=_env("JUSTICIA_TEXTRACT_COMPLETIONS_QUEUE_URL"),
+        text_layer_seconds_per_page=float(
+            _env(
+                "JUSTICIA_TEXT_LAYER_SECONDS_PER_PAGE",
+                str(DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE),
+            )
+        ),
+        text_layer_max_seconds=float(
+            _env("JUSTICIA_TEXT_LAYER_MAX_SECONDS", str(DEFAULT_TEXT_LAYER_MAX_SECONDS))
+        ),
+        text_layer_method=_env("JUSTICIA_TEXT_LAYER_METHOD", DEFAULT_TEXT_LAYER_METHOD),
     )

@@ -26,7 +26,13 @@ from chalicelib import audit
 from chalicelib.aws import client
 from chalicelib.config import get_settings
 from chalicelib.court_time import court_iso
-from chalicelib.errors import DOCUMENT_FAILURES, Conflict, NotFound, ValidationFailed
+from chalicelib.errors import (
+    DOCUMENT_FAILURES,
+    TEXT_LAYER_REASONS,
+    Conflict,
+    NotFound,
+    ValidationFailed,
+)
 from chalicelib.models import CaseModel, DocumentModel, connection
 from chalicelib.schemas import CreateDocumentRequest
 
@@ -69,6 +75,20 @@ def encryption_arguments() -> dict[str, str]:
 def signed_pdf_key(case_id: str, document_id: str) -> str:
     """S3 key of a PDF sealed as PAdES, e.g. ``signed/<case>/<doc>.pdf``."""
     return f"signed/{case_id}/{document_id}.pdf"
+
+
+def searchable_pdf_key(case_id: str, document_id: str) -> str:
+    """S3 key of a scan with its text layer, before sealing.
+
+    E.g. ``tmp/searchable/<case>/<doc>.pdf``: the sealed copy is what stays;
+    this one expires with ``tmp/``.
+    """
+    return f"tmp/searchable/{case_id}/{document_id}.pdf"
+
+
+def words_key(case_id: str, document_id: str) -> str:
+    """S3 key of the word boxes found at reading, ``tmp/words/<case>/<doc>.json``."""
+    return f"tmp/words/{case_id}/{document_id}.json"
 
 
 def detached_signature_key(case_id: str, document_id: str) -> str:
@@ -202,6 +222,7 @@ def document_json(document: DocumentModel, *, with_text: bool = True) -> dict[st
         "created_at": court_iso(document.created_at),
         "updated_at": court_iso(document.updated_at),
         "signature": _signature_json(document),
+        "text_layer": _text_layer_json(document),
     }
     if document.failure_reason:
         data["reason"] = document.failure_reason
@@ -212,6 +233,20 @@ def document_json(document: DocumentModel, *, with_text: bool = True) -> dict[st
     if with_text:
         data["text"] = read_text(document)
     return data
+
+
+def _text_layer_json(document: DocumentModel) -> dict[str, Any] | None:
+    """Whether the sealed PDF is searchable, and if not why, in ar and fr."""
+    layer = document.text_layer
+    if layer is None:
+        return None
+    return {
+        "status": layer.status,
+        "method": layer.method,
+        "reason": layer.code,
+        "reason_messages": TEXT_LAYER_REASONS.get(layer.code or ""),
+        "source_sha256": layer.source_sha256,
+    }
 
 
 def _signature_json(document: DocumentModel) -> dict[str, Any] | None:

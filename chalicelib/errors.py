@@ -259,6 +259,12 @@ DOCUMENT_FAILURES: dict[str, dict[str, str]] = {
         "ar": "الوثيقة مشفرة أو تتضمن عناصر نشطة (برامج نصية، مرفقات، "
         "استمارات XFA)، وقد وضعت في الحجر.",
     },
+    "document_polyglot": {
+        "fr": "Le fichier est à la fois un document et un autre format (archive, "
+        "page web, programme); il a été mis en quarantaine.",
+        "ar": "الملف وثيقة وصيغة أخرى في آن واحد (أرشيف أو صفحة ويب أو برنامج)، "
+        "وقد وضع في الحجر.",
+    },
     "document_corrupt": {
         "fr": "Le fichier est endommagé ou illisible.",
         "ar": "الملف تالف أو غير قابل للقراءة.",
@@ -266,5 +272,29 @@ DOCUMENT_FAILURES: dict[str, dict[str, str]] = {
     "document_failed": {
         "fr": "Le traitement du document a échoué; un opérateur peut le relancer.",
         "ar": "فشلت معالجة الوثيقة؛ يمكن للمشغل إعادة إطلاقها.",
+    },
+}
+
+
+# Why a sealed PDF carries no text layer (``DocumentModel.text_layer.code``).
+TEXT_LAYER_REASONS: dict[str, dict[str, str]] = {
+    "text_layer_present": {
+        "fr": "Chaque page porte déjà son texte; aucune couche n'a été ajoutée.",
+        "ar": "كل صفحة تحمل نصها أصلا؛ لم تضف أي طبقة نصية.",
+    },
+    "text_layer_signed": {
+        "fr": "Le PDF porte déjà la signature de son déposant; il a été scellé tel "
+        "que reçu pour la laisser intacte.",
+        "ar": "يحمل ملف PDF توقيع مودعه؛ ختم كما ورد حفاظا على سلامة هذا التوقيع.",
+    },
+    "text_layer_time_budget": {
+        "fr": "La couche de texte aurait dépassé le temps alloué; le document a "
+        "été scellé tel que reçu.",
+        "ar": "كانت الطبقة النصية ستتجاوز الوقت المخصص؛ ختمت الوثيقة كما وردت.",
+    },
+    "text_layer_failed": {
+        "fr": "La couche de texte n'a pas pu être produite; le document a été "
+        "scellé tel que reçu.",
+        "ar": "تعذر إنتاج الطبقة النصية؛ ختمت الوثيقة كما وردت.",
     },
 }

@@ -242,7 +242,9 @@ class RegistryModel(Model):
     ``PUBLICIP#<address>#<minute>`` public verifications (``chalicelib.limits``).
 
     ``SHA256#<hex>`` registers the fingerprint of a sealed document or of its
-    original (``chalicelib.verification.FingerprintModel`` adds its fields).
+    original, listing every document with these bytes, and
+    ``SHA256#<hex>#<case>#<document>`` one of them
+    (``chalicelib.verification.FingerprintModel`` adds their fields).
     """
 
     Meta = _meta("registry")
@@ -275,6 +277,26 @@ class SignatureMap(MapAttribute[str, Any]):
     object_key = UnicodeAttribute()
     object_sha256 = UnicodeAttribute()
     object_version = UnicodeAttribute(null=True)
+
+
+class TextLayerMap(MapAttribute[str, Any]):
+    """A scanned PDF's text layer: made (``ADDED``) or why not (``code``).
+
+    ``object_key`` (under ``tmp/searchable/``) holds the searchable PDF to be
+    sealed, ``object_sha256`` its digest; ``source_sha256`` is the digest of
+    the original scan it was made from, which stays untouched. ``method``
+    says how: ``tesseract-words`` (the words of the first reading) or
+    ``ocrmypdf`` (read again).
+    """
+
+    status = UnicodeAttribute()
+    code = UnicodeAttribute(null=True)
+    source_sha256 = UnicodeAttribute(null=True)
+    object_key = UnicodeAttribute(null=True)
+    object_sha256 = UnicodeAttribute(null=True)
+    object_version = UnicodeAttribute(null=True)
+    seconds = NumberAttribute(null=True)
+    method = UnicodeAttribute(null=True)
 
 
 class DocumentStatusIndex(GlobalSecondaryIndex["DocumentModel"]):
@@ -325,6 +347,7 @@ class DocumentModel(Model):
     failure_reason = UnicodeAttribute(null=True)
     failure_code = UnicodeAttribute(null=True)
     signature = SignatureMap(null=True)
+    text_layer = TextLayerMap(null=True)
     # ``court`` when court staff or a scanner brought it in, ``filing`` when a
     # lawyer filed it: the seal proves receipt, only the court issues judgments.
     origin = UnicodeAttribute(null=True)

@@ -57,6 +57,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from chalicelib.text_layer import DIRECTIONAL_MARKS
+
 Source = bytes | Path
 PageItem = tuple[int, str | None, str | None]
 
@@ -87,9 +89,6 @@ TEXTRACT_MAX_BYTES = 10 * 1024 * 1024
 # The Arabic-script model (Debian's tesseract-ocr-script-arab), read beside
 # ``ara`` on single Arabic lines.
 ARABIC_SCRIPT_MODEL = "Arabic"
-# Left-to-right, right-to-left and Arabic letter marks: Tesseract adds them
-# around Arabic words; they are never on the page.
-_DIRECTIONAL_MARKS = str.maketrans("", "", "\u200e\u200f\u061c")
 _MIRRORED = str.maketrans("()[]", ")(][")
 # A PDF is closed and reopened after this many pages, to free PDFium's caches
 # (measured: about 4 MB more per scanned page while the document stays open).
@@ -198,7 +197,11 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 @dataclass(frozen=True)
 class PageReading:
-    """What was read on one page, and how far it can be trusted."""
+    """What was read on one page, and how far it can be trusted.
+
+    ``words`` (Tesseract and Textract readings) places each word on the page,
+    for the searchable PDF's text layer (``chalicelib.text_layer``).
+    """
 
     number: int
     text: str
@@ -206,6 +209,7 @@ class PageReading:
     confidence: float
     source: str
     low_confidence: bool
+    words: tuple[Any, ...] = ()
 
 
 class OcrFailed(Exception):
@@ -245,6 +249,7 @@ class _Pass:
     confidence: float
     words: int
     line_height: float
+    boxes: tuple[Any, ...] = ()
 
 
 # --------------------------------------------------------------------------
@@ -294,7 +299,7 @@ def _rebuild_text(data: dict[str, list[Any]]) -> tuple[str, float, int]:
     key: tuple[int, int, int] | None = None
     confidences: list[float] = []
     for i, word in enumerate(data["text"]):
-        word = (word or "").translate(_DIRECTIONAL_MARKS).strip()
+        word = (word or "").translate(DIRECTIONAL_MARKS).strip()
         conf = float(data["conf"][i])
         if not word or conf < 0:
             continue
@@ -448,10 +453,14 @@ class TesseractEngine:
             )
         except pytesseract.TesseractError as error:
             raise OcrFailed("unreadable image: Tesseract could not read it") from error
+        from chalicelib.text_layer import words_of
+
         text, confidence, words = _rebuild_text(data)
         if language == "ara":
             text = "\n".join(unmirror_brackets(line) for line in text.split("\n"))
-        return _Pass(language, text, confidence, words, _line_height(data))
+        return _Pass(
+            language, text, confidence, words, _line_height(data), words_of(data)
+        )
 
     def _read_line(self, path: str) -> _Pass:
         """A single text line: OSD cannot tell its script, so read both."""
@@ -497,6 +506,7 @@ class TesseractEngine:
             confidence=round(best.confidence, 2),
             source="tesseract",
             low_confidence=low,
+            words=best.boxes,
         )
 
 
@@ -647,6 +657,7 @@ def textract_reading(page: Any) -> PageReading:
         confidence=page.confidence,
         source="textract",
         low_confidence=False,
+        words=tuple(tuple(word) for word in page.placed),
     )
 
 

@@ -70,12 +70,22 @@ class Limits:
     max_page_pixels: int
 
 
-def inspect_file(path: Path, content_type: str, limits: Limits) -> int:
+def inspect_file(
+    path: Path, content_type: str, limits: Limits, filename: str | None = None
+) -> int:
     """Check a received file against ``limits``; return its page count.
 
     Raises ``UnsafeDocument`` with the reason, e.g. ``"the PDF carries
     JavaScript"`` or ``"the file has 2400 pages, more than the 2000 allowed"``.
+    A file that is two formats at once, or whose ``filename`` names another
+    type, is refused first (``chalicelib.polyglot``).
     """
+    from chalicelib import polyglot
+
+    try:
+        polyglot.check_single_format(path, content_type, filename)
+    except polyglot.Polyglot as exc:
+        raise UnsafeDocument(str(exc), exc.code) from exc
     if content_type == "application/pdf":
         pages = _inspect_pdf(path, limits)
     elif content_type in ("image/tiff", "image/png", "image/jpeg"):

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -41,11 +41,13 @@ from chalicelib.documents import (
     encryption_arguments,
     fetch,
     page_progress_prefix,
+    searchable_pdf_key,
     signed_pdf_key,
     text_key,
     upload_key,
+    words_key,
 )
-from chalicelib.models import DocumentModel, SignatureMap, connection
+from chalicelib.models import DocumentModel, SignatureMap, TextLayerMap, connection
 from chalicelib.observability import count, logger, metrics
 from chalicelib.schemas import plain_filename
 
@@ -447,8 +449,13 @@ def read_chunk(
 def finish_reading(
     document: DocumentModel, digest: str, pages: list[Any], progress: StoredPages
 ) -> None:
-    """Store a document's text and mark it OCR_DONE; drop the kept pages."""
+    """Store a document's text and mark it OCR_DONE; drop the kept pages.
+
+    The words Tesseract placed are kept too, under ``tmp/words/``, for the
+    searchable PDF (``make_searchable``).
+    """
     key = _store_text(document, pages)
+    _store_words(document, pages)
     moved = transition(
         document,
         "RECEIVED",
@@ -482,7 +489,9 @@ def _inspect(document: DocumentModel, path: Path) -> int:
     settings = get_settings()
     limits = pdf_safety.Limits(settings.max_pages, settings.max_page_pixels)
     try:
-        return pdf_safety.inspect_file(path, document.content_type, limits)
+        return pdf_safety.inspect_file(
+            path, document.content_type, limits, document.filename
+        )
     except pdf_safety.UnsafeDocument as exc:
         count("UnsafeDocumentsRefused")
         raise DocumentRejected(str(exc), quarantine=True, code=exc.code) from exc
@@ -527,6 +536,36 @@ def _store_text(document: DocumentModel, pages: list[Any]) -> str:
         **encryption_arguments(),
     )
     return key
+
+
+def _store_words(document: DocumentModel, pages: list[Any]) -> None:
+    """Keep the boxes of the words of the pages Tesseract read, by page number."""
+    placed = {
+        str(page.number): page.words for page in pages if page.source == "tesseract"
+    }
+    if not placed:
+        return
+    client("s3").put_object(
+        Bucket=get_settings().documents_bucket,
+        Key=words_key(document.case_id, document.document_id),
+        Body=json.dumps({"pages": placed}, ensure_ascii=False).encode("utf-8"),
+        ContentType="application/json; charset=utf-8",
+        **encryption_arguments(),
+    )
+
+
+def _stored_words(document: DocumentModel) -> dict[int, list[Any]]:
+    """The words kept at reading, by page number; empty when gone."""
+    s3 = client("s3")
+    try:
+        body = s3.get_object(
+            Bucket=get_settings().documents_bucket,
+            Key=words_key(document.case_id, document.document_id),
+        )["Body"].read()
+    except s3.exceptions.ClientError:
+        return {}
+    pages: dict[str, list[Any]] = json.loads(body)["pages"]
+    return {int(number): words for number, words in pages.items()}
 
 
 class StoredPages:
@@ -635,10 +674,158 @@ def _download(document: DocumentModel, path: Path) -> str:
     return fetch(document.object_key, path, document.version_id)
 
 
+def make_searchable(document: DocumentModel, tool: Sequence[str] = ()) -> None:
+    """Give an OCR_DONE scanned PDF a text layer for its seal, within the budget.
+
+    The words Tesseract placed while reading are laid on the pages when every
+    page read has them; otherwise OCRmyPDF reads the pages again, within the
+    budget. The searchable copy goes under ``tmp/searchable/`` and the outcome
+    on the document (``text_layer``): ``ADDED``, or ``SKIPPED`` /
+    ``NOT_NEEDED`` with the reason. The original is never changed. Other files, and
+    documents past OCR_DONE or already decided, are left alone. ``tool``
+    replaces the OCRmyPDF command (tests). Raises only for storage faults;
+    the OCR function lets those pass too (``functions.ocr.handler``).
+    """
+    from chalicelib import text_layer
+
+    if document.status != "OCR_DONE" or document.text_layer is not None:
+        return
+    if document.content_type != "application/pdf":
+        return
+    settings = get_settings()
+    budget = text_layer.Budget(
+        settings.text_layer_seconds_per_page, settings.text_layer_max_seconds
+    )
+    with tempfile.TemporaryDirectory(prefix="justicia-layer-") as workdir:
+        original, searchable = Path(workdir) / "original", Path(workdir) / "out.pdf"
+        if _download(document, original) != document.sha256:
+            return  # signing refuses the changed bytes
+        outcome = _lay_text(document, original, searchable, budget, tool)
+        layer = TextLayerMap(
+            status=outcome.status,
+            code=outcome.code,
+            source_sha256=document.sha256,
+            seconds=outcome.seconds,
+            method=outcome.method,
+        )
+        if outcome.status == text_layer.ADDED:
+            layer.object_key = searchable_pdf_key(
+                document.case_id, document.document_id
+            )
+            layer.object_sha256, layer.object_version = _store_object(
+                searchable, layer.object_key, "application/pdf"
+            )
+    _record_text_layer(document, layer)
+    client("s3").delete_object(
+        Bucket=settings.documents_bucket,
+        Key=words_key(document.case_id, document.document_id),
+    )
+
+
+def _lay_text(
+    document: DocumentModel,
+    original: Path,
+    searchable: Path,
+    budget: Any,
+    tool: Sequence[str],
+) -> Any:
+    """Lay the words read when all are at hand, else let OCRmyPDF read again."""
+    from chalicelib import text_layer
+
+    needed = _pages_without_text(document)
+    if not needed:
+        return text_layer.TextLayerOutcome(
+            status=text_layer.NOT_NEEDED, code=text_layer.ALREADY_TEXT
+        )
+    if text_layer.carries_signature(original):
+        return text_layer.TextLayerOutcome(
+            status=text_layer.SKIPPED, code=text_layer.SIGNED_BY_FILER
+        )
+    words = _stored_words(document)
+    method = get_settings().text_layer_method
+    if method == "words" and not tool and all(n in words for n in needed):
+        try:
+            laid = text_layer.lay_words(original, searchable, words)
+        except text_layer.UnsupportedPage:
+            laid = None
+        if laid is not None and laid.status == text_layer.ADDED:
+            return laid
+    return text_layer.add_text_layer(
+        original,
+        searchable,
+        pages_to_read=len(needed),
+        languages=text_layer.tesseract_languages(document.language or ""),
+        budget=budget,
+        **({"tool": tool} if tool else {}),
+    )
+
+
+def _pages_without_text(document: DocumentModel) -> list[int]:
+    """The numbers of the pages that were OCR'd, not taken from a text layer."""
+    from chalicelib.documents import read_text as stored_text
+
+    return [
+        int(page["number"])
+        for page in stored_text(document)
+        if page["source"] != "text-layer"
+    ]
+
+
+def _record_text_layer(document: DocumentModel, layer: TextLayerMap) -> None:
+    """Write the outcome once, while the document still waits for its seal."""
+    try:
+        document.update(
+            actions=[DocumentModel.text_layer.set(layer)],
+            condition=(DocumentModel.status == "OCR_DONE")
+            & DocumentModel.text_layer.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        document.refresh(consistent_read=True)
+        return
+    if layer.status == "ADDED":
+        count("TextLayersAdded")
+    elif layer.status == "SKIPPED":
+        count("TextLayersSkipped")
+    logger.info(
+        "text layer",
+        extra={"status": layer.status, "code": layer.code, "seconds": layer.seconds},
+    )
+
+
+def _sealing_source(
+    document: DocumentModel, original: Path
+) -> tuple[Path, TextLayerMap | None]:
+    """The file to seal: the searchable copy when one was made and is intact.
+
+    Returns it, and the text layer's new record when the copy had to be given
+    up (gone, or not the bytes recorded): the original is sealed then.
+    """
+    layer = document.text_layer
+    if layer is None or layer.status != "ADDED" or not layer.object_key:
+        return original, None
+    searchable = original.with_name("searchable.pdf")
+    s3 = client("s3")
+    try:
+        digest = fetch(layer.object_key, searchable, layer.object_version)
+    except s3.exceptions.ClientError:
+        digest = ""
+    if digest == layer.object_sha256:
+        return searchable, None
+    count("TextLayersLost")
+    logger.warning("searchable copy missing or changed: sealing the original")
+    lost = TextLayerMap(
+        status="SKIPPED", code="text_layer_failed", source_sha256=document.sha256
+    )
+    return original, lost
+
+
 def sign(document: DocumentModel) -> None:
     """Seal an OCR_DONE document in the HSM and mark it SIGNED.
 
-    A PDF becomes a new PAdES object under ``signed/``; any other file gets a
+    A PDF becomes a new PAdES object under ``signed/`` (made from its
+    searchable copy when ``make_searchable`` made one); any other file gets a
     detached CMS signature under ``signatures/``. The original stays untouched;
     its bytes are hashed again on the way, and a mismatch with the digest
     recorded at reading means the object changed, and is refused. The
@@ -656,8 +843,9 @@ def sign(document: DocumentModel) -> None:
         original = Path(workdir) / "original"
         if _download(document, original) != document.sha256:
             raise DocumentRejected("the stored file changed after it was read")
+        source, layer = _sealing_source(document, original)
         started = time.perf_counter()
-        record = _seal(document, original, Path(workdir) / "sealed")
+        record = _seal(document, source, Path(workdir) / "sealed")
         elapsed_ms = (time.perf_counter() - started) * 1000
     registered = verification.fingerprints(
         document, record, case.court_code, str(file_number_of(case))
@@ -666,8 +854,10 @@ def sign(document: DocumentModel) -> None:
         document,
         "OCR_DONE",
         "SIGNED",
-        [DocumentModel.signature.set(record)],
-        also_save=registered,
+        [DocumentModel.signature.set(record)]
+        + ([DocumentModel.text_layer.set(layer)] if layer else []),
+        also_save=registered.entries,
+        also_update=registered.heads,
     )
     count("DocumentsSigned")
     _record_signing_latency(elapsed_ms)
@@ -711,6 +901,11 @@ def _seal(document: DocumentModel, original: Path, sealed: Path) -> SignatureMap
 
 def _store_sealed(path: Path, key: str, format_name: str) -> tuple[str, str | None]:
     """Put a sealed object; return its SHA-256 and the S3 version written."""
+    return _store_object(path, key, SEALED_CONTENT_TYPES[format_name])
+
+
+def _store_object(path: Path, key: str, content_type: str) -> tuple[str, str | None]:
+    """Put a file in the documents bucket; its SHA-256 and the version written."""
     digest = hashlib.sha256()
     with path.open("rb") as sealed:
         for chunk in iter(lambda: sealed.read(DOWNLOAD_CHUNK), b""):
@@ -720,7 +915,7 @@ def _store_sealed(path: Path, key: str, format_name: str) -> tuple[str, str | No
             Bucket=get_settings().documents_bucket,
             Key=key,
             Body=sealed,
-            ContentType=SEALED_CONTENT_TYPES[format_name],
+            ContentType=content_type,
             **encryption_arguments(),
         )
     version = answer.get("VersionId")
@@ -801,11 +996,13 @@ def transition(
     actions: Sequence[Action],
     details: dict[str, Any] | None = None,
     also_save: Sequence[Model] = (),
+    also_update: Sequence[tuple[Model, list[Action]]] = (),
 ) -> bool:
     """Move ``document`` from ``expected`` to ``new_status`` with its audit record.
 
-    ``also_save`` items are written in the same transaction. Returns False (and
-    changes nothing) when another delivery moved it first.
+    ``also_save`` items are written, and ``also_update`` items updated with
+    their actions, in the same transaction. Returns False (and changes
+    nothing) when another delivery moved it first.
     """
     now = datetime.now(UTC)
     entry = audit.AuditEntry(
@@ -827,6 +1024,8 @@ def transition(
             transaction.save(audit.build_record(audit.SYSTEM, entry, now))
             for item in also_save:
                 transaction.save(item)
+            for item, item_actions in also_update:
+                transaction.update(item, actions=item_actions)
     except TransactWriteError as exc:
         if any(
             r is not None and r.code == "ConditionalCheckFailed"

@@ -37,6 +37,9 @@ class TextractPage:
     text: str
     confidence: float
     words: int
+    # Each word placed on the page (``text_layer.Word``: left, top, right,
+    # bottom as fractions of the page, line index, text), for the text layer.
+    placed: tuple[Any, ...] = ()
 
 
 def page_of_blocks(number: int, blocks: list[dict[str, Any]]) -> TextractPage:
@@ -55,7 +58,26 @@ def page_of_blocks(number: int, blocks: list[dict[str, Any]]) -> TextractPage:
         float(word.confidence) * 100 for line in page.lines for word in line.words
     ]
     mean = sum(confidences) / len(confidences) if confidences else 0.0
-    return TextractPage(number, "\n".join(lines), round(mean, 2), len(confidences))
+    return TextractPage(
+        number, "\n".join(lines), round(mean, 2), len(confidences), _placed(page)
+    )
+
+
+def _placed(page: Any) -> tuple[Any, ...]:
+    """The page's words with their boxes, as fractions of the page."""
+    return tuple(
+        (
+            round(word.bbox.x, 5),
+            round(word.bbox.y, 5),
+            round(word.bbox.x + word.bbox.width, 5),
+            round(word.bbox.y + word.bbox.height, 5),
+            index,
+            word.text,
+        )
+        for index, line in enumerate(page.lines)
+        for word in line.words
+        if word.text.strip()
+    )
 
 
 def pages_of_blocks(blocks: Iterable[dict[str, Any]]) -> Iterator[TextractPage]:

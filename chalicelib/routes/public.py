@@ -31,8 +31,10 @@ blueprint = Blueprint(__name__)
 def look_up_fingerprint(call: Call, sha256: str) -> dict[str, Any]:
     """Whether the court sealed a document with this SHA-256 (hex), and when.
 
-    400 naming ``sha256`` unless 64 hex characters, 404 when not registered,
-    429 ``too_many_requests`` past the limit per address and minute.
+    The latest seal's fields, and ``documents``: each document sealed with
+    these bytes (one scan may be filed in several cases). 400 naming
+    ``sha256`` unless 64 hex characters, 404 when not registered, 429
+    ``too_many_requests`` past the limit per address and minute.
     """
     verification.limit_public_requests(call.source_ip)
     return verification.look_up(sha256)
@@ -42,8 +44,10 @@ def look_up_fingerprint(call: Call, sha256: str) -> dict[str, Any]:
 def verify_content(call: Call) -> dict[str, Any]:
     """Check ``{"content_base64"}``: registered, and its seal intact and trusted.
 
-    413 ``payload_too_large`` past 4 MiB of content (send the SHA-256 to the
-    GET instead), 404 when not registered, 429 past the limit.
+    Each document with these bytes is listed under ``documents`` with its own
+    outcome; the top level is the latest seal's. 413 ``payload_too_large``
+    past 4 MiB of content (send the SHA-256 to the GET instead), 404 when not
+    registered, 429 past the limit.
     """
     verification.limit_public_requests(call.source_ip)
     verification.check_body_size(call.request.raw_body)

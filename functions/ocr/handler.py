@@ -8,7 +8,8 @@ carries operators' ``{"reprocess": {"case_id", "document_id"}}`` requests
 (``justicia documents reprocess``), which re-run the same steps on the
 document's stored bytes, and the chunks of long documents,
 ``{"pages": {"case_id", "document_id", "first", "last", "total"}}``, each read
-by its own invocation; the one completing the document queues it for signing.
+by its own invocation; the one completing the document queues it for signing,
+after giving a scanned PDF its text layer (``pipeline.make_searchable``).
 In AWS, a PDF or TIFF waits for its asynchronous Textract job; the completion
 function then queues ``{"textract": {"case_id", "document_id", "job_id"}}``,
 and the document is read here with the job's kept result.
@@ -31,7 +32,7 @@ from chalicelib import pipeline, workers
 from chalicelib.documents import get_document
 from chalicelib.errors import NotFound
 from chalicelib.models import DocumentModel
-from chalicelib.observability import logger, metrics, tracer
+from chalicelib.observability import count, logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -138,8 +139,18 @@ def _read(document: DocumentModel, read: Callable[[], None], last_attempt: bool)
             )
         raise
     if document.status == "OCR_DONE":
+        _make_searchable(document)
         workers.send_to_signing(document.case_id, document.document_id)
     return document.status
+
+
+def _make_searchable(document: DocumentModel) -> None:
+    """Add the text layer; whatever goes wrong, the document goes on to signing."""
+    try:
+        pipeline.make_searchable(document)
+    except Exception:  # noqa: BLE001 - a missing layer never blocks the seal
+        count("TextLayersFailed")
+        logger.exception("text layer step failed; the original will be sealed")
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -21,7 +21,7 @@ NAMESPACE = "Justicia"
 DIMENSIONS = {"service": "justicia"}
 APPLICATION_METRICS = (
     "CasesRegistered",
-    "SerialsVoided",
+    "NumbersVoided",
     "AuditHoursSealed",
     "AuditHoursTampered",
     "DocumentsRead",
@@ -37,6 +37,10 @@ APPLICATION_METRICS = (
     "TextractJobsStarted",
     "TextractCompletionsIgnored",
     "TextractCompletionsUnmatched",
+    "TextLayersAdded",
+    "TextLayersSkipped",
+    "TextLayersFailed",
+    "TextLayersLost",
     "Logins",
     "LoginFailures",
     "TokensRefused",
@@ -50,6 +54,7 @@ APPLICATION_METRICS = (
     "SearchChangesIndexed",
     "SearchHitsWithheld",
     "SearchDrift",
+    "SearchRebuilt",
 )
 """Every ``count("...")`` of chalicelib and functions (a test keeps them in step)."""
 
@@ -177,8 +182,22 @@ class Monitoring(Construct):
             ),
             _graph("OCR", ["PagesRead", "OcrFallbacks", "DocumentsFannedOut"]),
             _graph(
+                "Searchable PDFs",
+                [
+                    "TextLayersAdded",
+                    "TextLayersSkipped",
+                    "TextLayersFailed",
+                    "TextLayersLost",
+                ],
+            ),
+            _graph(
                 "Search",
-                ["SearchChangesIndexed", "SearchHitsWithheld", "SearchDrift"],
+                [
+                    "SearchChangesIndexed",
+                    "SearchHitsWithheld",
+                    "SearchDrift",
+                    "SearchRebuilt",
+                ],
             ),
         )
         dashboard.add_widgets(
@@ -195,7 +214,7 @@ class Monitoring(Construct):
             ),
             _graph(
                 "Cases and uploads",
-                ["CasesRegistered", "SerialsVoided", "UploadsExpired"],
+                ["CasesRegistered", "NumbersVoided", "UploadsExpired"],
             ),
             _graph(
                 "Audit trail seals",

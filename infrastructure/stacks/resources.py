@@ -69,6 +69,9 @@ def runtime_environment(resources: StageResources) -> dict[str, str]:
         DEFAULT_MAX_PAGES,
         DEFAULT_MAX_UPLOAD_BYTES,
         DEFAULT_OCR_PAGES_PER_CHUNK,
+        DEFAULT_TEXT_LAYER_MAX_SECONDS,
+        DEFAULT_TEXT_LAYER_METHOD,
+        DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE,
     )
 
     options = resources.options
@@ -89,6 +92,11 @@ def runtime_environment(resources: StageResources) -> dict[str, str]:
         "JUSTICIA_MAX_PAGES": str(DEFAULT_MAX_PAGES),
         "JUSTICIA_MAX_PAGE_PIXELS": str(DEFAULT_MAX_PAGE_PIXELS),
         "JUSTICIA_OCR_PAGES_PER_CHUNK": str(DEFAULT_OCR_PAGES_PER_CHUNK),
+        "JUSTICIA_TEXT_LAYER_SECONDS_PER_PAGE": str(
+            DEFAULT_TEXT_LAYER_SECONDS_PER_PAGE
+        ),
+        "JUSTICIA_TEXT_LAYER_MAX_SECONDS": str(DEFAULT_TEXT_LAYER_MAX_SECONDS),
+        "JUSTICIA_TEXT_LAYER_METHOD": DEFAULT_TEXT_LAYER_METHOD,
         "JUSTICIA_MAX_RECEIVE_COUNT": str(max_receive_count()),
         "POWERTOOLS_SERVICE_NAME": "justicia",
         "POWERTOOLS_METRICS_NAMESPACE": "Justicia",
@@ -166,10 +174,17 @@ def grant_textract_completion(
 
 
 def grant_signing(resources: StageResources, grantee: iam.IGrantable) -> None:
-    """Signing: read originals, write seals, advance documents, HSM secrets."""
+    """Signing: read originals, write seals, advance documents, HSM secrets,
+    and register the fingerprints (entries put, heads updated)."""
     resources.tables.by_name["documents"].grant_read_write_data(grantee)
+    resources.tables.by_name["cases"].grant_read_data(grantee)
+    resources.tables.by_name["registry"].grant(
+        grantee, "dynamodb:PutItem", "dynamodb:UpdateItem"
+    )
     grant_audit_append(resources, grantee)
     grant_read_originals(resources, grantee)
+    # The searchable copy of a scan, made by the OCR function, is what is sealed.
+    resources.bucket.grant_read(grantee, "tmp/searchable/*")
     for prefix in ("signed/*", "signatures/*"):
         resources.bucket.grant_put(grantee, prefix)
     resources.secrets.pin.grant_read(grantee)

@@ -36,8 +36,11 @@ PUBLIC_FIELDS = {
     "court_code",
     "file_number",
     "origin",
+    "documents",
 }
-CHECK_FIELDS = PUBLIC_FIELDS | {"valid", "intact", "trusted", "reason"}
+DOCUMENT_FIELDS = PUBLIC_FIELDS - {"registered", "sha256", "documents"}
+OUTCOME_FIELDS = {"valid", "intact", "trusted", "reason"}
+CHECK_FIELDS = PUBLIC_FIELDS | OUTCOME_FIELDS
 
 
 @pytest.fixture(autouse=True)
@@ -190,6 +193,15 @@ def test_register_items_point_at_the_document(sealed_png: dict[str, Any]) -> Non
         document["case_id"],
         document["document_id"],
     )
+    assert entry.documents == {f"{document['case_id']}/{document['document_id']}"}
+    own = verification.FingerprintModel.get(
+        verification.entry_key(
+            sha256(sealed_png["original"]),
+            document["case_id"],
+            document["document_id"],
+        )
+    )
+    assert own.file_number == sealed_png["case"]["file_number"]
 
 
 def test_unknown_fingerprint_is_404_in_both_languages(api: Api) -> None:
@@ -306,3 +318,86 @@ def test_the_api_answers_429_past_the_limit(
     assert status == 429, answer
     assert answer["error"]["code"] == "too_many_requests"
     assert answer["error"]["messages"]["ar"] and answer["error"]["messages"]["fr"]
+
+
+def test_one_scan_filed_in_two_cases_verifies_in_both(api: Api, as_role: Any) -> None:
+    clerk = as_role("clerk")
+    data = small_page("Ordonnance de refere")
+    first = _sealed(api, clerk, data, "image/png")
+    second = _sealed(api, clerk, data, "image/png")
+
+    status, answer = look_up(api, sha256(data))
+
+    assert status == 200, answer
+    assert set(answer) == PUBLIC_FIELDS
+    listed = answer["documents"]
+    assert [set(item) for item in listed] == [DOCUMENT_FIELDS] * 2
+    assert {item["file_number"] for item in listed} == {
+        first["case"]["file_number"],
+        second["case"]["file_number"],
+    }
+    assert answer["file_number"] == second["case"]["file_number"]  # the latest
+    for sealed in (first, second):
+        assert_nothing_personal(answer, sealed)
+
+
+def test_sent_bytes_of_two_documents_are_checked_against_each_seal(
+    api: Api, as_role: Any
+) -> None:
+    clerk = as_role("clerk")
+    data = small_page("Ordonnance sur requete")
+    first = _sealed(api, clerk, data, "image/png")
+    second = _sealed(api, clerk, data, "image/png")
+
+    status, answer = check(api, data)
+
+    assert status == 200, answer
+    assert set(answer) == CHECK_FIELDS
+    listed = answer["documents"]
+    assert [set(item) for item in listed] == [DOCUMENT_FIELDS | OUTCOME_FIELDS] * 2
+    assert all(item["valid"] and item["intact"] for item in listed), listed
+    assert [item["signed_at"] for item in listed] == [
+        second["document"]["signature"]["signing_time"],
+        first["document"]["signature"]["signing_time"],
+    ]
+    for sealed in (first, second):
+        assert_nothing_personal(answer, sealed)
+
+
+def test_one_pdf_filed_twice_lists_both_originals(api: Api, as_role: Any) -> None:
+    clerk = as_role("clerk")
+    data = small_pdf("Jugement depose deux fois")
+    first = _sealed(api, clerk, data, "application/pdf")
+    second = _sealed(api, clerk, data, "application/pdf")
+
+    _, original = look_up(api, sha256(data))
+    _, sealed_first = look_up(api, sha256(first["sealed"]))
+
+    assert [item["fingerprint_of"] for item in original["documents"]] == [
+        "original",
+        "original",
+    ]
+    assert len(sealed_first["documents"]) == 1  # each seal makes its own bytes
+    assert sealed_first["file_number"] == first["case"]["file_number"]
+    assert first["sealed"] != second["sealed"]
+
+
+def test_a_head_written_before_the_list_still_verifies(
+    api: Api, sealed_png: dict[str, Any]
+) -> None:
+    document = sealed_png["document"]
+    fingerprint = sha256(uuid.uuid4().bytes)
+    verification.FingerprintModel(
+        pk=verification.fingerprint_key(fingerprint),
+        case_id=document["case_id"],
+        document_id=document["document_id"],
+        court_code=sealed_png["case"]["court_code"],
+        file_number=sealed_png["case"]["file_number"],
+        fingerprint_of="original",
+    ).save()
+
+    status, answer = look_up(api, fingerprint)
+
+    assert status == 200, answer
+    assert len(answer["documents"]) == 1
+    assert answer["file_number"] == sealed_png["case"]["file_number"]

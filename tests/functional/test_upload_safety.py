@@ -205,3 +205,56 @@ def test_bucket_expires_temporary_prefixes(stack: Any) -> None:
     encryption = s3.get_bucket_encryption(Bucket=bucket)
     (rule,) = encryption["ServerSideEncryptionConfiguration"]["Rules"]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+
+
+def with_zip_appended(data: bytes) -> bytes:
+    """``data`` followed by a small ZIP archive (a JAR, say)."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("META-INF/MANIFEST.MF", "Main-Class: Payload\n")
+    return data + buffer.getvalue()
+
+
+def one_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (300, 100), 255).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def one_pdf() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (300, 100), 255).save(buffer, format="PDF")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "reason"),
+    [
+        (with_zip_appended(one_pdf()), "application/pdf", "the file carries a ZIP"),
+        (
+            one_png() + b"<html><script>alert(1)</script></html>",
+            "image/png",
+            "the file carries web markup",
+        ),
+    ],
+    ids=["pdf+zip", "png+html"],
+)
+def test_polyglot_fails_and_goes_to_quarantine(
+    api: Api, as_role: Any, data: bytes, content_type: str, reason: str
+) -> None:
+    row = processed(api, as_role("clerk"), data, content_type)
+
+    assert row.status == "FAILED" and row.failure_code == "document_polyglot"
+    assert (row.failure_reason or "").startswith(reason)
+    _, shown = api.call(
+        "GET", f"/cases/{row.case_id}/documents/{row.document_id}", as_role("clerk")
+    )
+    assert shown["reason_messages"]["fr"].startswith("Le fichier est à la fois")
+    assert shown["reason_messages"]["ar"]
+    assert versions_of(row.object_key) == []
+    head = client("s3").head_object(
+        Bucket=get_settings().documents_bucket, Key=f"quarantine/{row.object_key}"
+    )
+    assert head["Metadata"]["quarantine-reason"].startswith(reason)

@@ -90,7 +90,8 @@ def test_domain_has_fine_grained_access_with_an_iam_master(template: Template) -
 def test_indexer_reads_both_streams_with_retries_and_dead_letters(
     template: Template,
 ) -> None:
-    template.resource_count_is("AWS::Lambda::EventSourceMapping", 4)
+    # The two streams, beside the three queues (documents, signing, Textract).
+    template.resource_count_is("AWS::Lambda::EventSourceMapping", 5)
     mappings = template.find_resources(
         "AWS::Lambda::EventSourceMapping",
         {"Properties": {"BisectBatchOnFunctionError": True}},
@@ -136,7 +137,9 @@ def test_synth_names_no_region(template: Template) -> None:
     ],
 )
 def test_search_failures_call_an_operator(template: Template, name: str) -> None:
-    topic = next(iter(template.find_resources("AWS::SNS::Topic")))
+    [topic] = template.find_resources(
+        "AWS::SNS::Topic", {"Properties": {"TopicName": "justicia-prod-alarms"}}
+    )
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {"AlarmName": f"justicia-prod-{name}", "AlarmActions": [{"Ref": topic}]},

@@ -46,6 +46,10 @@ def test_a_page_is_its_lines_top_to_bottom_and_mean_word_confidence() -> None:
         "fra",
         False,
     )
+    # Every word is placed on the page for the searchable PDF's text layer.
+    assert [word[5] for word in reading.words] == " ".join(lines).split()
+    assert all(0 <= w[0] < w[2] <= 1 and 0 <= w[1] < w[3] <= 1 for w in reading.words)
+    assert reading.words[-1][4] == len(lines) - 1, "the last word is on the last line"
 
 
 def test_lines_are_ordered_by_position_not_by_block_order() -> None:
