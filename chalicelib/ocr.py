@@ -85,6 +85,11 @@ TARGET_LINE_HEIGHT = 30.0
 # The first pass (script, language, line height) reads the page at most this
 # long (pixels), about 150 dpi for A4.
 PROBE_LONG_SIDE = 1700
+# A page this small (long side in pixels; under about 170 dpi for A4) is read
+# as it is: scaled down, a low-resolution scan loses strokes (measured: the
+# typewritten journal page, 1564 x 2000, 0.039 CER scaled to 30 px lines,
+# 0.028 as it is).
+SMALL_PAGE_LONG_SIDE = 2000
 TEXTRACT_MAX_BYTES = 10 * 1024 * 1024
 # The Arabic-script model (Debian's tesseract-ocr-script-arab), read beside
 # ``ara`` on single Arabic lines.
@@ -354,8 +359,11 @@ class _PageImage:
 
         with Image.open(image_path) as original:
             self.gray = ImageOps.exif_transpose(original).convert("L")
-            dpi = original.info.get("dpi", (RENDER_DPI, RENDER_DPI))
-        self.dpi = float(dpi[0]) or float(RENDER_DPI)
+            dpi = original.info.get("dpi")
+        # Unknown resolution stays unknown: Tesseract then estimates it from
+        # the text, where a made-up 300 dpi misleads it (the typewritten
+        # journal page, which carries none: 0.047 CER told 300, 0.028 not).
+        self.dpi = float(dpi[0]) if dpi and dpi[0] else None
         self.workdir = workdir
         self._paths: dict[float, str] = {}
 
@@ -378,8 +386,11 @@ class _PageImage:
                 )
                 image = image.resize(size, Image.Resampling.LANCZOS)
             path = os.path.join(self.workdir, f"scaled-{len(self._paths)}.png")
-            dpi = max(1, round(self.dpi * scale))
-            image.save(path, dpi=(dpi, dpi), compress_level=1)  # speed over size
+            options: dict[str, Any] = {"compress_level": 1}  # speed over size
+            if self.dpi:
+                dpi = max(1, round(self.dpi * scale))
+                options["dpi"] = (dpi, dpi)
+            image.save(path, **options)
             self._paths[scale] = path
         return self._paths[scale]
 
@@ -482,7 +493,7 @@ class TesseractEngine:
         language = probe.language
         if language == "fra" and latin_language(probe.text) == "spa":
             language = "spa"
-        scale = _reading_scale(probe, probe_scale)
+        scale = _reading_scale(probe, probe_scale, max(page.size))
         if language == probe.language and abs(scale - probe_scale) <= 0.1 * scale:
             return probe
         return self._pass(page.at_scale(scale), language, 3)
@@ -582,13 +593,22 @@ def _more_plausible(arabic: _Pass, latin: _Pass) -> _Pass:
 
 
 def _probe_scale(size: tuple[int, int]) -> float:
-    """Scale of the first, cheap pass: long side at most PROBE_LONG_SIDE."""
+    """Scale of the first, cheap pass: long side at most PROBE_LONG_SIDE.
+
+    A small page (long side at most SMALL_PAGE_LONG_SIDE) is probed, and
+    read, as it is.
+    """
+    if max(size) <= SMALL_PAGE_LONG_SIDE:
+        return 1.0
     return min(1.0, PROBE_LONG_SIDE / max(size))
 
 
-def _reading_scale(probe: _Pass, probe_scale: float) -> float:
-    """Scale that brings the median text line to TARGET_LINE_HEIGHT (no upscaling)."""
-    if probe.line_height <= 0:
+def _reading_scale(probe: _Pass, probe_scale: float, long_side: int) -> float:
+    """Scale that brings the median text line to TARGET_LINE_HEIGHT (no upscaling).
+
+    A small page is never scaled down: it has no pixels to spare.
+    """
+    if probe.line_height <= 0 or long_side <= SMALL_PAGE_LONG_SIDE:
         return probe_scale
     full_height = probe.line_height / probe_scale
     return min(1.0, TARGET_LINE_HEIGHT / full_height)
