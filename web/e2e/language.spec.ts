@@ -39,3 +39,14 @@ test("switching to Arabic turns the layout and keeps file numbers intact", async
   await page.getByTestId("language-switch").click();
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
 });
+
+test("what was typed survives a change of language", async ({ page }) => {
+  await signIn(page, "clerk", "fr");
+  await page.goto("/#/cases/new");
+  const subject = page.locator("textarea[name=subject], input[name=subject]").first();
+  await subject.fill("Expulsion d'un local commercial");
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "ar");
+  await expect(subject).toHaveValue("Expulsion d'un local commercial");
+  await page.getByTestId("language-switch").click();
+});

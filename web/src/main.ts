@@ -22,6 +22,7 @@ import { searchScreen } from "./screens/search";
 import { statisticsScreen } from "./screens/statistics";
 import { usersScreen } from "./screens/users";
 import { reportsScreen } from "./screens/reports";
+import { restoreValues, typedValues } from "./keep";
 import { session } from "./session";
 import { shell } from "./shell";
 import { errorAlert } from "./ui";
@@ -86,7 +87,10 @@ async function start(): Promise<void> {
   applyLanguage();
   await loadConfig();
   whenSessionLost(() => go(`/login?expired=1&next=${encodeURIComponent(currentPath())}`));
-  onLanguageChange(() => void render());
+  onLanguageChange(() => {
+    const typed = typedValues();
+    void render().then(() => restoreValues(typed));
+  });
   window.addEventListener("hashchange", () => void navigate());
   await render();
 }
