@@ -59,6 +59,7 @@ bench: deps
 	$(PY) benchmarks/signing_speed.py
 	$(PY) benchmarks/ocr_memory.py
 	$(PY) benchmarks/text_layer_speed.py
+	$(PY) benchmarks/scan_20_pages.py
 
 deps: system-deps $(STAMP) search-node web
 
