@@ -89,7 +89,7 @@ system-deps:
 	command -v mvn >/dev/null || missing=1; \
 	[ -x /usr/bin/chromium ] || missing=1; \
 	[ -d /usr/share/fonts/truetype/noto ] || missing=1; \
-	for lang in ara fra spa osd; do \
+	for lang in ara fra spa osd Arabic; do \
 	  tesseract --list-langs 2>/dev/null | grep -qx $$lang || missing=1; \
 	done; \
 	if [ -n "$$missing" ]; then \
