@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from chalicelib.court_time import court_iso
+from chalicelib.court_time import at_court, court_iso
 from chalicelib.models import AuditModel
 
 
@@ -76,7 +76,7 @@ def build_record(
         details=entry.details or None,
         hour=occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H"),
         category=(
-            f"SECURITY#{occurred_at.date().isoformat()}"
+            f"SECURITY#{at_court(occurred_at).date().isoformat()}"
             if is_security_event(entry)
             else None
         ),

@@ -8,7 +8,7 @@ offset). A time sent without an offset is taken as court time.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from chalicelib.config import get_settings
@@ -17,6 +17,24 @@ from chalicelib.config import get_settings
 def court_zone() -> ZoneInfo:
     """The courts' time zone (``JUSTICIA_COURT_TIMEZONE``, Africa/Casablanca)."""
     return ZoneInfo(get_settings().court_timezone)
+
+
+def court_today() -> date:
+    """Today's date at the court (Morocco), whatever the server's zone."""
+    return datetime.now(court_zone()).date()
+
+
+def court_clock() -> dict[str, object]:
+    """The court's date and UTC offset now, for clients whose zone data lags.
+
+    A browser may carry older time-zone rules than the server (Morocco moves
+    to UTC+0 for Ramadan by decree); the web app takes the court's day from
+    here rather than from its own zone data.
+    """
+    now = datetime.now(court_zone())
+    offset = now.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    return {"court_date": now.date().isoformat(), "court_utc_offset_minutes": minutes}
 
 
 def at_court(moment: datetime) -> datetime:

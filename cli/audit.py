@@ -113,7 +113,9 @@ def report(arguments: argparse.Namespace, language: str) -> int:
         if value is not None
     }
     extra = ("threshold",) if arguments.command == "failed-logins" else ()
-    period = reports.parse_period(params, datetime.now(UTC).date(), extra)
+    from chalicelib.court_time import court_today
+
+    period = reports.parse_period(params, court_today(), extra)
     build = {
         "failed-logins": reports.failed_logins_report,
         "permission-changes": reports.permission_changes_report,

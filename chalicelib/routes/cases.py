@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import access
+from chalicelib.court_time import court_clock
 from chalicelib.http import Call, endpoint, json_response
 from chalicelib.lazy import lazy_import
 from chalicelib.routes.security import cognito_jwt
@@ -36,7 +37,10 @@ blueprint = Blueprint(__name__)
 @endpoint(blueprint, "/courts", "GET", "courts:list", authorizer=cognito_jwt)
 def list_courts(call: Call) -> dict[str, Any]:
     """Every court with its names and the case types it registers."""
-    return {"courts": [court.as_json() for court in courts.list_courts().values()]}
+    return {
+        "courts": [court.as_json() for court in courts.list_courts().values()],
+        **court_clock(),
+    }
 
 
 @endpoint(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from chalice.app import Blueprint
 
+from chalicelib.court_time import court_clock
 from chalicelib.http import Call, endpoint, parse_body
 from chalicelib.lazy import lazy_import
 
@@ -78,4 +79,7 @@ def hearing_table(call: Call) -> dict[str, Any]:
 @endpoint(blueprint, "/public/courts", "GET", "public")
 def public_courts(call: Call) -> dict[str, Any]:
     """The courts of the judicial map with their names and case types (no login)."""
-    return {"courts": [court.as_json() for court in courts.list_courts().values()]}
+    return {
+        "courts": [court.as_json() for court in courts.list_courts().values()],
+        **court_clock(),
+    }

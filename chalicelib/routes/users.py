@@ -185,7 +185,7 @@ def permission_changes_report(call: Call) -> dict[str, Any]:
 
 
 def _period(call: Call, extra: tuple[str, ...]) -> reports.Period:
-    from datetime import UTC, datetime
+    from chalicelib.court_time import court_today
 
     params = dict(call.request.query_params or {})
-    return reports.parse_period(params, datetime.now(UTC).date(), extra)
+    return reports.parse_period(params, court_today(), extra)

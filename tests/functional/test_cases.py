@@ -179,3 +179,15 @@ def test_numbers_taken_by_a_failed_registration_are_void(
     assert RegistryModel.get(held).void_reason == "registration failed"
     national_key = f"NATIONAL-NUMBER#{cases.national_number(year, int(national))}"
     assert RegistryModel.get(national_key).void_reason == "registration failed"
+
+
+def test_the_courts_come_with_the_courts_clock(api: Api, as_role: Any) -> None:
+    from chalicelib.court_time import at_court, court_today
+
+    for path, headers in (("/courts", as_role("clerk")), ("/public/courts", None)):
+        status, body = api.call("GET", path, headers)
+        assert status == 200, body
+        assert body["court_date"] == court_today().isoformat()
+        offset = at_court(datetime.now(UTC)).utcoffset()
+        assert offset is not None
+        assert body["court_utc_offset_minutes"] == offset.total_seconds() // 60

@@ -184,9 +184,23 @@ export async function loadProfile(): Promise<Profile> {
 let courtsCache: Court[] | null = null;
 
 /** The judicial map (courts and their case types), fetched once per page load. */
+/** The court's clock as the API gives it with the courts. */
+export interface CourtClock {
+  court_date?: string;
+  court_utc_offset_minutes?: number;
+}
+
+let courtOffsetMinutes: number | null = null;
+
+/** Keep the court's UTC offset from an answer that carries it. */
+export function rememberCourtClock(clock: CourtClock): void {
+  if (typeof clock.court_utc_offset_minutes === "number") courtOffsetMinutes = clock.court_utc_offset_minutes;
+}
+
 export async function loadCourts(): Promise<Court[]> {
   if (!courtsCache) {
-    const answer = await api<{ courts: Court[] }>("GET", "/courts");
+    const answer = await api<{ courts: Court[] } & CourtClock>("GET", "/courts");
+    rememberCourtClock(answer);
     courtsCache = answer.courts;
   }
   return courtsCache;
@@ -282,8 +296,10 @@ export function verifyDocument(caseId: string, documentId: string): Promise<Veri
 
 /** Today as YYYY-MM-DD at the court. */
 export function today(): string {
-  // The court's day, wherever the browser is: the date in Morocco's zone.
-  // (A browser whose zone data is older may be an hour off around midnight.)
+  // The court's day, wherever the browser is. The API's offset comes first:
+  // a browser's zone data can lag Morocco's (Chromium 156 puts Casablanca at
+  // UTC+0 in December); the browser's own rules only until the API answered.
+  if (courtOffsetMinutes !== null) return new Date(Date.now() + courtOffsetMinutes * 60_000).toISOString().slice(0, 10);
   const parts = new Intl.DateTimeFormat("en-CA", { timeZone: COURT_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
   const part = (type: string): string => parts.find((item) => item.type === type)?.value ?? "";
   return `${part("year")}-${part("month")}-${part("day")}`;

@@ -7,7 +7,7 @@ import { api, ApiError, optional } from "../api";
 import { h, replace, fileNumber, ltr } from "../dom";
 import { formatDate, pick, t, tDynamic } from "../i18n";
 import type { Bilingual } from "../messages";
-import { today, type Hearing, type TimelineEvent } from "../domain";
+import { rememberCourtClock, today, type CourtClock, type Hearing, type TimelineEvent } from "../domain";
 import { hearingsTable } from "./hearings";
 import { errorAlert, facts, fileField, loading, notice, selectField, table, textField, unavailable, type Field } from "../ui";
 import { parseFileNumber } from "../validation";
@@ -34,7 +34,8 @@ interface PublicCourt {
 
 
 async function courtField(name = "court"): Promise<Field<HTMLSelectElement> | Field<HTMLInputElement>> {
-  const answer = await optional<{ courts: PublicCourt[] }>("GET", "/public/courts", { anonymous: true }).catch(() => null);
+  const answer = await optional<{ courts: PublicCourt[] } & CourtClock>("GET", "/public/courts", { anonymous: true }).catch(() => null);
+  if (answer) rememberCourtClock(answer);
   if (answer) {
     return selectField({ label: t("cases.court"), name, required: true, placeholder: t("register.chooseCourt"), choices: answer.courts.map((court) => ({ value: court.code, label: pick(court.names, court.code) })) });
   }

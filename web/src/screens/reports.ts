@@ -6,7 +6,7 @@
 
 import { api } from "../api";
 import { h, ltr, replace } from "../dom";
-import { today } from "../domain";
+import { loadCourts, today } from "../domain";
 import { formatDate, formatNumber, t, tDynamic } from "../i18n";
 import { go, type Params } from "../router";
 import { errorAlert, loading, table, textField } from "../ui";
@@ -32,8 +32,10 @@ function daysBefore(day: string, days: number): string {
 }
 
 export async function reportsScreen(view: HTMLElement, _params: Params, query: URLSearchParams): Promise<void> {
+  replace(view, h("h1", {}, t("reports.title")), loading());
+  await loadCourts(); // brings the court's clock, for today()
   const to = query.get("to") ?? today();
-  const from = query.get("from") ?? daysBefore(to, 29);
+  const from = query.get("from") ?? daysBefore(to, 30);
   const threshold = query.get("threshold") ?? "10";
   const fromField = textField({ label: t("stats.from"), name: "from", type: "date", value: from, dir: "ltr" });
   const toField = textField({ label: t("stats.to"), name: "to", type: "date", value: to, dir: "ltr" });
