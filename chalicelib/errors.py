@@ -105,6 +105,11 @@ class JusticiaError(Exception):
         }
         if self.reason:
             error["reason"] = self.reason
+            from chalicelib.field_messages import reason_messages
+
+            known = reason_messages(self.reason)
+            if known:
+                error["reason_messages"] = known
         if self.details:
             error["details"] = self.details
         return {"error": error}

@@ -129,6 +129,60 @@ BY_REASON: tuple[tuple[str, tuple[str, str]], ...] = (
 )
 GENERAL = ("Valeur invalide.", "قيمة غير صالحة.")
 
+# Why a request conflicts with the state of things (409s) -> messages.
+CONFLICTS: tuple[tuple[str, tuple[str, str]], ...] = (
+    (
+        "already linked",
+        ("Ces deux dossiers sont déjà liés.", "هذان الملفان مرتبطان من قبل."),
+    ),
+    (
+        "this national ID belongs to another user",
+        (
+            "Cette CIN appartient déjà à un autre utilisateur.",
+            "هذه البطاقة الوطنية لمستخدم آخر.",
+        ),
+    ),
+    (
+        "the document is not signed",
+        ("Le document n'est pas encore scellé.", "المستند غير مختوم بعد."),
+    ),
+    (
+        "the document has not been received yet",
+        ("Le document n'a pas encore été reçu.", "لم يتم استلام المستند بعد."),
+    ),
+    (
+        "judgment number already used",
+        ("Ce numéro de jugement est déjà pris.", "رقم الحكم هذا مستعمل."),
+    ),
+    (
+        "a case keeps at least one party",
+        ("Un dossier garde au moins une partie.", "يحتفظ الملف بطرف واحد على الأقل."),
+    ),
+    (
+        "a hearing's outcome is recorded once it has started",
+        (
+            "L'issue d'une audience se consigne une fois l'audience commencée.",
+            "تسجل نتيجة الجلسة بعد انطلاقها.",
+        ),
+    ),
+    (
+        "an archived case is read-only",
+        ("Un dossier archivé ne se modifie plus.", "الملف المؤرشف لا يعدل."),
+    ),
+)
+
+
+def reason_messages(reason: str) -> Bilingual | None:
+    """The French and Arabic of an error's known reason, None if unknown.
+
+    >>> reason_messages("already linked")["fr"]
+    'Ces deux dossiers sont déjà liés.'
+    """
+    for start, (french, arabic) in CONFLICTS:
+        if reason.startswith(start):
+            return {"fr": french, "ar": arabic}
+    return None
+
 
 def messages_for(
     reason: str, kind: str | None = None, context: Any = None

@@ -373,8 +373,12 @@ def test_links_show_on_both_files_with_inverse_kinds(api: Api, as_role: Any) -> 
         "case_type_code": first_code,
         "year": int(first_year),
     }
-    status, _ = api.call("POST", f"/cases/{first['id']}/links", clerk, contrary)
+    status, answer = api.call("POST", f"/cases/{first['id']}/links", clerk, contrary)
     assert status == 409, "the first file cannot also be an appeal of its appeal"
+    assert answer["error"]["reason_messages"] == {
+        "fr": "Ces deux dossiers sont déjà liés.",
+        "ar": "هذان الملفان مرتبطان من قبل.",
+    }
     unknown = {**again, "serial": 999999}
     status, answer = api.call("POST", f"/cases/{appeal['id']}/links", clerk, unknown)
     assert status == 400 and answer["error"]["details"][0]["field"] == "serial"

@@ -24,6 +24,7 @@ interface ErrorEnvelope {
     code?: string;
     message?: string;
     messages?: Partial<Bilingual>;
+    reason_messages?: Partial<Bilingual>;
     request_id?: string;
     details?: FieldProblem[];
   };
@@ -37,14 +38,16 @@ export class ApiError extends Error {
     readonly messages: Partial<Bilingual> | null,
     readonly details: FieldProblem[] = [],
     readonly requestId: string | null = null,
+    readonly reasonMessages: Partial<Bilingual> | null = null,
   ) {
     super(`${status} ${code}`);
   }
 
-  /** The message to show, in `language`. */
+  /** The message to show, in `language`: what went wrong, then why when known. */
   text(language: Language = currentLanguage()): string {
     const fromServer = this.messages?.[language];
-    if (fromServer) return fromServer;
+    const why = this.reasonMessages?.[language];
+    if (fromServer) return why ? `${fromServer} ${why}` : fromServer;
     if (this.code === "network") return t("error.network");
     if (this.status === 401) return t("error.unauthorized");
     if (this.status === 403) return t("error.forbidden");
@@ -126,6 +129,7 @@ function errorFrom(status: number, body: ErrorEnvelope | null): ApiError {
     error.messages ?? null,
     error.details ?? [],
     error.request_id ?? null,
+    error.reason_messages ?? null,
   );
 }
 
