@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import access, params
+from chalicelib.errors import NotFound
 from chalicelib.http import Call, endpoint, json_response
 from chalicelib.lazy import lazy_import
 from chalicelib.routes.security import cognito_jwt
@@ -18,6 +19,7 @@ from chalicelib.routes.security import cognito_jwt
 if TYPE_CHECKING:
     from chalicelib import (
         cases,
+        courts,
         hearings,
         judgments,
         procedures,
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     )
 else:
     cases = lazy_import("chalicelib.cases")
+    courts = lazy_import("chalicelib.courts")
     hearings = lazy_import("chalicelib.hearings")
     judgments = lazy_import("chalicelib.judgments")
     procedures = lazy_import("chalicelib.procedures")
@@ -160,6 +163,8 @@ def court_hearings(call: Call, court_code: str) -> dict[str, Any]:
 def court_judges(call: Call, court_code: str) -> dict[str, Any]:
     """The active judges of a court, to choose a reporting judge from."""
     access.ensure_serves_court(call.user, court_code)
+    if court_code not in courts.list_courts():
+        raise NotFound(f"no court {court_code}")
     return {"court_code": court_code, "judges": users.judges_of(court_code)}
 
 

@@ -176,10 +176,15 @@ def parse_query(params: dict[str, str]) -> SearchQuery:
     return query
 
 
+# Arabic-Indic and Persian digits, as Arabic keyboards type them, read as the
+# Western digits file numbers and dates are indexed with.
+WESTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
 def _text(raw: str) -> str:
     if CONTROL.search(raw):
         raise invalid("q", "control")
-    text = " ".join(raw.split())
+    text = " ".join(raw.translate(WESTERN_DIGITS).split())
     if len(text) > MAX_QUERY_LENGTH:
         raise invalid("q", "too_long")
     return text

@@ -516,3 +516,5 @@ def test_a_court_lists_its_active_judges_to_its_staff(api: Api, as_role: Any) ->
     assert serving.username not in {row["username"] for row in body["judges"]}
     status, _ = api.call("GET", "/courts/TPI-FES/judges", clerk)
     assert status == 403, "a clerk of Rabat does not list the judges of Fes"
+    status, _ = api.call("GET", "/courts/TPI-NOWHERE/judges", admin)
+    assert status == 404

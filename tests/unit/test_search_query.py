@@ -115,3 +115,8 @@ def test_text_never_leaves_in_results_only_its_passages() -> None:
 def test_facets_are_value_and_count() -> None:
     buckets = {"court": {"buckets": [{"key": "TPI-RABAT", "doc_count": 3}]}}
     assert facets_json(buckets) == {"court": [{"value": "TPI-RABAT", "count": 3}]}
+
+
+def test_arabic_indic_digits_are_read_as_western_ones() -> None:
+    assert parse_query({"q": "٢/١٢٠١/٢٠٢٦"}).text == "2/1201/2026"
+    assert parse_query({"q": "ملف ۱۲"}).text == "ملف 12"

@@ -209,6 +209,10 @@ export const MESSAGES = {
   "actions.room": { ar: "القاعة", fr: "Salle" },
   "actions.judge": { ar: "القاضي (اسم المستخدم)", fr: "Juge (identifiant)" },
   "actions.judgeChoice": { ar: "القاضي", fr: "Juge" },
+  "actions.noJudges": {
+    ar: "لا يوجد قاض نشط مسجل بهذه المحكمة: أدخلوا اسم المستخدم.",
+    fr: "Aucun juge actif inscrit dans cette juridiction : saisissez l'identifiant.",
+  },
   "actions.judgeReporting": { ar: "القاضي المقرر للملف", fr: "Le juge rapporteur du dossier" },
   "actions.judgeHint": {
     ar: "يترك فارغا إذا كان للملف قاض مقرر.",

@@ -79,7 +79,9 @@ async function judgeField(file: CaseFile, required: boolean): Promise<Field<HTML
   const current = file.reporting_judge?.username ?? "";
   const answer = await optional<{ judges: { username: string; full_name: string }[] }>("GET", `/courts/${encodeURIComponent(file.court_code)}/judges`).catch(() => null);
   if (!answer?.judges.length) {
-    return textField({ label: t("actions.judge"), name: "judge", required, dir: "ltr", value: current, ...(!required && { hint: t("actions.judgeHint") }) });
+    // No list (an older API) or no active judge at this court: the username.
+    const hint = answer ? t("actions.noJudges") : required ? undefined : t("actions.judgeHint");
+    return textField({ label: t("actions.judge"), name: "judge", required, dir: "ltr", value: current, ...(hint && { hint }) });
   }
   return selectField({
     label: t("actions.judgeChoice"),
@@ -160,6 +162,11 @@ export function recordOutcome(file: CaseFile, hearing: Hearing, done: () => void
   );
 }
 
+function judgeProblem(username: string): string | null {
+  if (!username) return t("field.required");
+  return /^[a-z0-9._@-]{1,128}$/.test(username) ? null : t("field.pattern");
+}
+
 export async function assignJudge(file: CaseFile, done: () => void): Promise<void> {
   const judge = await judgeField(file, true);
   const reason = textArea({ label: t("actions.reason"), name: "reason", rows: 2 });
@@ -167,7 +174,7 @@ export async function assignJudge(file: CaseFile, done: () => void): Promise<voi
     {
       title: t("actions.assign"),
       fields: { judge, reason },
-      check: () => ({ judge: /^[a-z0-9._@-]{1,128}$/.test(judge.input.value.trim()) ? null : t("field.pattern"), reason: checkText(reason.input.value, 500, false) }),
+      check: () => ({ judge: judgeProblem(judge.input.value.trim()), reason: checkText(reason.input.value, 500, false) }),
       send: () =>
         api("POST", `${casePath(file)}/assignment`, {
           body: { version: file.version, judge: judge.input.value.trim(), ...(reason.input.value.trim() && { reason: reason.input.value.trim() }) },

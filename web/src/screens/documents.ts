@@ -160,13 +160,14 @@ export async function documentScreen(view: HTMLElement, params: Params): Promise
   const caseId = params.id ?? "";
   const [file, document] = await Promise.all([getCase(caseId), getDocument(caseId, params.doc ?? "")]);
   const back = h("p", { class: "no-print" }, h("a", { href: href(`/cases/${caseId}/documents`) }, t("app.back"), " — ", fileNumber(file.file_number)));
-  replace(
-    view,
-    back,
-    h("h1", {}, h("bdi", {}, document.filename), " ", statusBadge("docstatus", document.status)),
-    h("div", { class: "reader" }, pageView(caseId, document), textView(document)),
-    signaturePanel(caseId, document),
-  );
+  const title = h("h1", {}, h("bdi", {}, document.filename), " ", statusBadge("docstatus", document.status));
+  if (document.status === "FAILED") {
+    // Refused or failed: why, in the user's language; the bytes are in quarantine.
+    const why = document.reason_messages?.[currentLanguage()];
+    replace(view, back, title, h("div", { class: "alert alert-error", role: "alert", "data-testid": "document-failed" }, h("strong", {}, t("docs.failed")), why ? h("p", {}, why) : null));
+    return;
+  }
+  replace(view, back, title, h("div", { class: "reader" }, pageView(caseId, document), textView(document)), signaturePanel(caseId, document));
 }
 
 /** Whether the browser shows the document's bytes as an image. */

@@ -145,6 +145,8 @@ interface PublicVerification {
   valid?: boolean;
   intact?: boolean;
   trusted?: boolean;
+  /** Every sealed document registered with these bytes, latest first. */
+  documents?: PublicVerification[];
 }
 
 const MAX_CONTENT = 4 * 1024 * 1024;
@@ -201,19 +203,29 @@ async function sha256Of(chosen: File): Promise<string> {
 }
 
 function verificationCard(answer: PublicVerification): HTMLElement {
-  const sealChecked = answer.valid !== undefined;
+  // The same bytes may be sealed in several files: one block each.
+  const documents = answer.documents?.length ? answer.documents : [answer];
   return h(
     "section",
     { class: "panel" },
     notice(t("verify.registered"), "success"),
-    sealChecked ? notice(answer.valid ? t("verify.sealOk") : t("verify.sealBad"), answer.valid ? "success" : "warning") : null,
+    documents.map((document) => sealedDocument(document, answer.sha256)),
+  );
+}
+
+function sealedDocument(document: PublicVerification, sha256: string): HTMLElement {
+  const sealChecked = document.valid !== undefined;
+  return h(
+    "div",
+    { class: "stack", "data-testid": "verified-document" },
+    sealChecked ? notice(document.valid ? t("verify.sealOk") : t("verify.sealBad"), document.valid ? "success" : "warning") : null,
     facts([
-      [t("card.court"), ltr(answer.court_code)],
-      [t("cases.fileNumber"), fileNumber(answer.file_number)],
-      [t("docs.signedAt"), formatDate(answer.signed_at, true)],
-      [t("docs.signer"), h("bdi", { dir: "ltr" }, answer.signer)],
-      [t("docs.format"), ltr(answer.format)],
-      [t("docs.sha256"), h("code", { class: "hash", dir: "ltr" }, answer.sha256)],
+      [t("card.court"), ltr(document.court_code)],
+      [t("cases.fileNumber"), fileNumber(document.file_number)],
+      [t("docs.signedAt"), formatDate(document.signed_at, true)],
+      [t("docs.signer"), h("bdi", { dir: "ltr" }, document.signer)],
+      [t("docs.format"), ltr(document.format)],
+      [t("docs.sha256"), h("code", { class: "hash", dir: "ltr" }, sha256)],
     ]),
   );
 }
