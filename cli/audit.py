@@ -17,6 +17,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.errors import ValidationFailed
 from cli.main import OK, REFUSED
 
 TEXT: dict[str, dict[str, str]] = {
@@ -60,8 +61,10 @@ def verify(arguments: argparse.Namespace, language: str) -> int:
     from chalicelib.audit_seals import verify as run_verify
 
     now = datetime.now(UTC)
-    start = arguments.start or hour_of(now - timedelta(days=1))
-    end = arguments.end or hour_of(now - timedelta(hours=1))
+    start = _hour(arguments.start, "from") or hour_of(now - timedelta(days=1))
+    end = _hour(arguments.end, "to") or hour_of(now - timedelta(hours=1))
+    if end < start:
+        raise ValidationFailed.field("to", "is before from")
     result = run_verify(start, end)
     if arguments.json:
         print(json.dumps(result, ensure_ascii=False))
@@ -80,7 +83,21 @@ def verify(arguments: argparse.Namespace, language: str) -> int:
                 broken=", ".join(result["chain_broken"]) or "-",
             )
         )
-    return OK if result["intact"] else REFUSED
+    confirmed = result["intact"] and (result["checked"] or not result["unsealed"])
+    return OK if confirmed else REFUSED
+
+
+def _hour(value: str | None, name: str) -> str | None:
+    """An hour as given (``YYYY-MM-DDTHH``, UTC), checked; None if not given."""
+    from chalicelib.audit_seals import HOUR_FORMAT
+
+    if value is None:
+        return None
+    try:
+        datetime.strptime(value, HOUR_FORMAT)
+    except ValueError:
+        raise ValidationFailed.field(name, "must be YYYY-MM-DDTHH") from None
+    return value
 
 
 def add_commands(areas: Any, common: argparse.ArgumentParser) -> None:

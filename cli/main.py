@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         prepare_environment(os.environ)
         return int(arguments.run(arguments, language))
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except ConfigurationMissing as exc:
         print(TEXT[exc.key][language], file=sys.stderr)
         return CONFIGURATION

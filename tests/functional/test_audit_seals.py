@@ -122,12 +122,21 @@ def test_the_cli_says_what_was_tampered(
 
 
 def test_the_cli_never_calls_unsealed_hours_intact(stack: Any, capsys: Any) -> None:
-    from cli.main import OK, main
+    from cli.main import REFUSED, main
 
     command = ["audit", "verify", "--from", "2001-01-01T00", "--to", "2001-01-01T03"]
-    assert main([*command, "--lang", "fr"]) == OK
+    assert main([*command, "--lang", "fr"]) == REFUSED, "nothing was confirmed"
     said = capsys.readouterr().out
     assert "Aucune heure scellée" in said and "intact" not in said
+
+
+def test_the_cli_refuses_hours_it_cannot_read(stack: Any, capsys: Any) -> None:
+    from cli.main import USAGE, main
+
+    assert main(["audit", "verify", "--from", "garbage"]) == USAGE
+    assert "from" in capsys.readouterr().err
+    reversed_period = ["--from", "2026-12-05T00", "--to", "2026-12-04T00"]
+    assert main(["audit", "verify", *reversed_period]) == USAGE
 
 
 def test_every_record_carries_its_hour(api: Any, as_role: Any) -> None:
