@@ -56,8 +56,11 @@ def log_without_query_strings() -> None:
     from chalice import local
 
     def log_request(self: Any, code: Any = "-", size: Any = "-") -> None:
-        path = self.path.split("?", 1)[0]
-        self.log_message('"%s %s" %s', self.command, path, str(code))
+        # A request line the server could not parse has no path nor command;
+        # it is still logged, and answered 400 by the server.
+        path = str(getattr(self, "path", "") or "-").split("?", 1)[0]
+        command = getattr(self, "command", None) or "-"
+        self.log_message('"%s %s" %s', command, path, str(code))
 
     local.ChaliceRequestHandler.log_request = log_request
 
