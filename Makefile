@@ -104,6 +104,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# The operator CLI as a command: .venv/bin/justicia (the code of this checkout).
+deps: $(VENV)/bin/justicia
+
+$(VENV)/bin/justicia: $(STAMP)
+	printf '#!/bin/sh\nPYTHONPATH="%s$${PYTHONPATH:+:$$PYTHONPATH}" exec "%s" -m cli "$$@"\n' \
+		"$(CURDIR)" "$(CURDIR)/$(PY)" > $@
+	chmod +x $@
+
 clean:
 	rm -rf $(VENV) .state chalice.out cdk.out .pytest_cache .mypy_cache .ruff_cache
 	rm -rf search-node/target
