@@ -189,8 +189,9 @@ def get_document(case_id: str, document_id: str) -> DocumentModel:
 
 
 def list_documents(case_id: str, limit: int = 200) -> list[DocumentModel]:
-    """Return the documents of a case (one query, at most ``limit``)."""
-    return list(DocumentModel.query(case_id, limit=limit))
+    """Return the documents of a case, oldest first (one query, at most ``limit``)."""
+    rows = DocumentModel.query(case_id, limit=limit)
+    return sorted(rows, key=lambda row: (row.created_at, row.document_id))
 
 
 def read_text(document: DocumentModel) -> list[dict[str, Any]]:
