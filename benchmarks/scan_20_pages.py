@@ -172,11 +172,11 @@ def start_stack(state_dir: Path) -> Any:
     from moto.server import ThreadedMotoServer
 
     from devstack.api import emulate_api_gateway
-    from devstack.fidelity import serialise_dynamodb_writes
+    from devstack.fidelity import make_moto_faithful
     from devstack.run import prepare
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    serialise_dynamodb_writes()
+    make_moto_faithful()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     prepare(port, seed_demo=False)

@@ -274,6 +274,12 @@ DOCUMENT_FAILURES: dict[str, dict[str, str]] = {
         "fr": "Le fichier est endommagé ou illisible.",
         "ar": "الملف تالف أو غير قابل للقراءة.",
     },
+    "document_event_mismatch": {
+        "fr": "Le fichier stocké ne correspond pas à celui annoncé (taille ou "
+        "empreinte); il n'a été ni lu ni scellé. Un opérateur doit vérifier le dépôt.",
+        "ar": "الملف المخزن لا يطابق الملف المعلن عنه (الحجم أو البصمة)، فلم تتم "
+        "قراءته ولا ختمه. يجب على المشغل التحقق من الإيداع.",
+    },
     "document_failed": {
         "fr": "Le traitement du document a échoué; un opérateur peut le relancer.",
         "ar": "فشلت معالجة الوثيقة؛ يمكن للمشغل إعادة إطلاقها.",

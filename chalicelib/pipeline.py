@@ -61,6 +61,7 @@ MAGIC_NUMBERS: tuple[tuple[bytes, str], ...] = (
 )
 DOWNLOAD_CHUNK = 1024 * 1024
 FAILED_CODE = "document_failed"
+MISMATCH_CODE = "document_event_mismatch"
 SEALED_CONTENT_TYPES = {
     "PAdES": "application/pdf",
     "CMS": "application/pkcs7-signature",
@@ -89,7 +90,13 @@ class DocumentRejected(Exception):
 
 @dataclass(frozen=True)
 class StoredObject:
-    """An object of the documents bucket, as an S3 event announces it."""
+    """An object version of the documents bucket, as an S3 event announces it.
+
+    The bucket is versioned, so S3's event names the version it announces
+    (``s3.object.versionId``): that version, and never "the current one", is
+    what the pipeline reads, since the same key may have been written again
+    since (a scanner re-drop, a presigned form posted twice).
+    """
 
     bucket: str
     key: str
@@ -103,12 +110,60 @@ class StoredObject:
         return hashlib.sha256(self.key.encode("utf-8")).hexdigest()[:16]
 
     def current_version(self) -> str | None:
-        """The object's version: the event's, else the bucket's current one."""
+        """The object's version: the event's, else the bucket's current one.
+
+        Only for an event that names no version (an unversioned bucket).
+        """
         if self.version_id:
             return self.version_id
         head = client("s3").head_object(Bucket=self.bucket, Key=self.key)
         version = head.get("VersionId")
         return str(version) if version and version != "null" else None
+
+    def pinned(self) -> StoredObject:
+        """The object as stored: the version the event names, checked against it.
+
+        The version named is looked up by its id; its size and ETag must be
+        the event's. An event naming no version (an unversioned bucket) is
+        checked the same way against the current version, and pinned to it.
+        Raises ``DocumentRejected`` (``document_event_mismatch``, nothing
+        quarantined: which side is wrong is for an operator to tell) when the
+        stored bytes are not the ones announced.
+        """
+        s3 = client("s3")
+        try:
+            head = s3.head_object(Bucket=self.bucket, Key=self.key, **_version(self))
+        except s3.exceptions.ClientError as exc:
+            raise DocumentRejected(
+                "the announced version is not stored", code=MISMATCH_CODE
+            ) from exc
+        size = int(head["ContentLength"])
+        etag = str(head.get("ETag", "")).strip('"')
+        found = head.get("VersionId")
+        version = str(found) if found and found != "null" else None
+        if (
+            size != self.size
+            or (self.etag and etag != self.etag.strip('"'))
+            or (self.version_id and version != self.version_id)
+        ):
+            count("EventMismatches")
+            logger.error(
+                "stored object does not match its event",
+                extra={
+                    "object_ref": self.reference,
+                    "event_size": self.size,
+                    "stored_size": size,
+                    "event_version": self.version_id,
+                    "stored_version": version,
+                },
+            )
+            raise DocumentRejected(
+                f"the stored version has {size} bytes and ETag {etag}, "
+                f"the event announced {self.size} bytes and ETag "
+                f"{self.etag.strip(chr(34))}",
+                code=MISMATCH_CODE,
+            )
+        return replace(self, version_id=version)
 
 
 def stored_object_of(document: DocumentModel) -> StoredObject:
@@ -179,11 +234,7 @@ def _scanner_document(
         return None
     if case.status == "ARCHIVED":
         raise DropRefused("the case is archived: its file is read-only")
-    document_id = str(
-        uuid.uuid5(
-            uuid.NAMESPACE_URL, f"s3://{stored.bucket}/{stored.key}#{stored.etag}"
-        )
-    )
+    document_id = scanner_document_id(stored)
     try:
         return DocumentModel.get(case.case_id, document_id, consistent_read=True)
     except DoesNotExist:
@@ -214,6 +265,21 @@ def _scanner_document(
     return document
 
 
+def scanner_document_id(stored: StoredObject) -> str:
+    """The document a scanner drop makes: one per stored version of its key.
+
+    A scanner writing the same name again makes a new version, hence a new
+    document; the same event delivered twice finds the same one. (An event
+    naming no version, from an unversioned bucket, is named by its ETag.)
+    """
+    which = (
+        f"?versionId={stored.version_id}" if stored.version_id else f"#{stored.etag}"
+    )
+    return str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"s3://{stored.bucket}/{stored.key}{which}")
+    )
+
+
 def quarantine(stored: StoredObject, reason: str) -> str:
     """Move an object no document claims to ``quarantine/``, keeping the reason."""
     s3 = client("s3")
@@ -221,11 +287,11 @@ def quarantine(stored: StoredObject, reason: str) -> str:
     s3.copy_object(
         Bucket=stored.bucket,
         Key=target,
-        CopySource={"Bucket": stored.bucket, "Key": stored.key},
+        CopySource={"Bucket": stored.bucket, "Key": stored.key, **_version(stored)},
         Metadata={"quarantine-reason": reason},
         MetadataDirective="REPLACE",
     )
-    s3.delete_object(Bucket=stored.bucket, Key=stored.key)
+    s3.delete_object(Bucket=stored.bucket, Key=stored.key, **_version(stored))
     count("DocumentsQuarantined")
     logger.warning(
         "object quarantined", extra={"object_ref": stored.reference, "reason": reason}
@@ -247,27 +313,36 @@ def _version(stored: StoredObject) -> dict[str, str]:
 
 
 def refuse_overwrite(document: DocumentModel, stored: StoredObject) -> bool:
-    """Undo new bytes written under a document that is past its upload.
+    """Refuse bytes posted again with a document's presigned form.
 
-    A presigned form stays valid for minutes after its first use: bytes sent
-    with it again, after the document was received or refused, are moved to
-    ``quarantine/`` and removed, so the version received (and signed) stays the
-    current one. Returns True when something was refused. (A scanner dropping
-    the same name again with other bytes makes a new document instead: scanner
-    documents are named by key and ETag.)
+    A presigned form stays valid for minutes after its first use. The document
+    is the first version stored under its key: a later version, whether it
+    arrives after the document was received or refused or before the first
+    version's event was handled, is moved to ``quarantine/`` (with the reason)
+    and removed, so the version received, read and signed stays the current
+    one. Returns True when something was refused. (A scanner dropping the same
+    name again makes a new document instead: scanner documents are named by
+    key and version, see ``scanner_document_id``.)
     """
-    if document.status == "AWAITING_UPLOAD":
-        return False
     version = stored.current_version()
     if version is None or version == document.version_id:
         return False
+    if document.status == "AWAITING_UPLOAD" and (
+        document.source == "scanner" or _first_version(stored) in (None, version)
+    ):
+        return False
+    reason = (
+        "a second upload with the same form: the document keeps the first"
+        if document.status == "AWAITING_UPLOAD"
+        else "overwrites a received document"
+    )
     s3 = client("s3")
     target = f"quarantine/{stored.key}.{version}"
     s3.copy_object(
         Bucket=stored.bucket,
         Key=target,
         CopySource={"Bucket": stored.bucket, "Key": stored.key, "VersionId": version},
-        Metadata={"quarantine-reason": "overwrites a received document"},
+        Metadata={"quarantine-reason": reason},
         MetadataDirective="REPLACE",
     )
     s3.delete_object(Bucket=stored.bucket, Key=stored.key, VersionId=version)
@@ -277,7 +352,11 @@ def refuse_overwrite(document: DocumentModel, stored: StoredObject) -> bool:
             "REFUSE_OVERWRITE",
             f"case#{document.case_id}",
             outcome="REFUSED",
-            details={"document_id": document.document_id, "quarantined_as": target},
+            details={
+                "document_id": document.document_id,
+                "quarantined_as": target,
+                "reason": reason,
+            },
         ),
     )
     count("OverwritesRefused")
@@ -285,15 +364,31 @@ def refuse_overwrite(document: DocumentModel, stored: StoredObject) -> bool:
     return True
 
 
+def _first_version(stored: StoredObject) -> str | None:
+    """The oldest version still stored under the object's key (None if unversioned)."""
+    pages = client("s3").get_paginator("list_object_versions")
+    oldest = None
+    for page in pages.paginate(Bucket=stored.bucket, Prefix=stored.key):
+        # S3 lists a key's versions from the newest to the oldest.
+        for version in page.get("Versions", []):
+            if version["Key"] == stored.key:
+                oldest = version.get("VersionId")
+    return str(oldest) if oldest and oldest != "null" else None
+
+
 def accept_upload(document: DocumentModel, stored: StoredObject) -> None:
     """Check an arrived object's size and bytes, then mark the document RECEIVED.
 
-    Raises ``DocumentRejected`` with the reason when the object is empty, larger
-    than announced or allowed, or not of its declared type.
+    The version the event names is the one checked, recorded and read later
+    (``StoredObject.pinned``). Raises ``DocumentRejected`` with the reason when
+    that version is not the one announced, is empty, larger than announced or
+    allowed, or not of its declared type.
     """
     if document.status != "AWAITING_UPLOAD":
         return
-    stored = replace(stored, version_id=stored.current_version())
+    stored = stored.pinned()
+    # Bytes refused below are this version's: quarantine_received moves it.
+    document.version_id = stored.version_id
     limit = min(int(document.declared_size), get_settings().max_upload_bytes)
     if stored.size == 0:
         raise DocumentRejected(
@@ -670,8 +765,20 @@ def document_language(pages: list[Any]) -> str:
 
 
 def _download(document: DocumentModel, path: Path) -> str:
-    """Stream a document's received bytes to ``path``; return their SHA-256."""
-    return fetch(document.object_key, path, document.version_id)
+    """Stream a document's received bytes to ``path``; return their SHA-256.
+
+    The bytes are the version received, and must be as many as it had.
+    """
+    digest = fetch(document.object_key, path, document.version_id)
+    if document.size is not None and path.stat().st_size != int(document.size):
+        count("EventMismatches")
+        logger.error("stored bytes are not the size received")
+        raise DocumentRejected(
+            f"the stored file has {path.stat().st_size} bytes, "
+            f"{int(document.size)} were received",
+            code=MISMATCH_CODE,
+        )
+    return digest
 
 
 def make_searchable(document: DocumentModel, tool: Sequence[str] = ()) -> None:

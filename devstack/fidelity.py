@@ -1,4 +1,4 @@
-"""Make moto's DynamoDB keep the promises the code relies on.
+"""Make moto keep the promises of AWS the code relies on.
 
 Atomic writes. DynamoDB applies a conditional write, or a whole transaction,
 atomically: two transactions that each put the same item on the condition
@@ -17,10 +17,18 @@ its reader is shown the records of the cancelled writes and then nothing more,
 ever (the search index stopped following a case after a refused booking).
 Here the table keeps its shard, the cancelled records are cut off it, and
 stream reads wait for a transaction to finish, so no reader sees them.
+
+S3 events name the object version. For a versioned bucket, S3's notification
+carries ``s3.object.versionId`` (and a ``sequencer``); moto's carries neither,
+so a worker could only read "the current version", which a second upload to
+the same key has already replaced (a scanner re-drop was read, sealed and
+recorded in place of the first scan, which was then referenced nowhere). Here
+moto's events carry both, as S3's do.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from functools import wraps
@@ -28,6 +36,42 @@ from typing import Any
 
 WRITES = ("put_item", "update_item", "delete_item", "batch_write_item")
 _lock = threading.RLock()
+_sequence = itertools.count(1)
+
+
+def make_moto_faithful() -> None:
+    """Apply every correction of this module to moto (idempotent)."""
+    serialise_dynamodb_writes()
+    versioned_s3_events()
+
+
+def versioned_s3_events() -> None:
+    """Give moto's S3 notifications the ``versionId`` and ``sequencer`` of S3's."""
+    from moto.s3 import notifications
+
+    event_of = notifications._get_s3_event
+    if not getattr(event_of, "versioned", False):
+        notifications._get_s3_event = _with_version(event_of)
+
+
+def _with_version(event_of: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(event_of)
+    def event(
+        event_name: str, bucket: Any, key: Any, notification_id: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        body: dict[str, list[dict[str, Any]]] = event_of(
+            event_name, bucket, key, notification_id
+        )
+        for record in body["Records"]:
+            described = record["s3"]["object"]
+            version = str(getattr(key, "version_id", "null") or "null")
+            if version != "null":
+                described["versionId"] = version
+            described["sequencer"] = f"{next(_sequence):016X}"
+        return body
+
+    event.versioned = True  # type: ignore[attr-defined]
+    return event
 
 
 def serialise_dynamodb_writes() -> None:

@@ -36,9 +36,9 @@ def start_moto(port: int) -> object:
     """Start moto's server on 127.0.0.1:``port`` in this process."""
     from moto.server import ThreadedMotoServer
 
-    from devstack.fidelity import serialise_dynamodb_writes
+    from devstack.fidelity import make_moto_faithful
 
-    serialise_dynamodb_writes()
+    make_moto_faithful()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

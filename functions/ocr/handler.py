@@ -3,7 +3,8 @@
 Each object is checked (size, bytes, PDF safety), read page by page
 (Tesseract, or Textract with Tesseract as fallback in AWS) and queued for
 signing; refused bytes go to quarantine. A delivery is processed once
-(Powertools idempotency, keyed on bucket, key and ETag). The same queue
+(Powertools idempotency, keyed on the announced object: bucket, key, size,
+ETag and version). The same queue
 carries operators' ``{"reprocess": {"case_id", "document_id"}}`` requests
 (``justicia documents reprocess``), which re-run the same steps on the
 document's stored bytes, and the chunks of long documents,

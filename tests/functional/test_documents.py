@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import time
 from typing import Any
 
 import pytest
@@ -378,3 +379,148 @@ def test_scanner_drop_with_an_unreadable_name_is_quarantined(
 def test_empty_identifiers_are_404(api: Api, as_role: Any, path: str) -> None:
     status, body = api.call("GET", path, as_role("admin"))
     assert status == 404, body
+
+
+def _sealed_bytes_are(document: DocumentModel, data: bytes) -> bool:
+    """Whether the document's recorded digest and its seal are those of ``data``."""
+    assert document.signature is not None, document.failure_reason
+    p7s = (
+        client("s3")
+        .get_object(
+            Bucket=get_settings().documents_bucket,
+            Key=document.signature.object_key,
+        )["Body"]
+        .read()
+    )
+    return (
+        document.sha256 == hashlib.sha256(data).hexdigest()
+        and int(document.size) == len(data)
+        and signing.verify_detached(io.BytesIO(data), p7s).valid
+    )
+
+
+def test_scanner_redrop_at_one_key_makes_a_document_of_each_scan(
+    api: Api, as_role: Any
+) -> None:
+    """Two scans dropped 2 s apart under one name: both kept, each sealed as is.
+
+    Neither event is handled before the second drop, so "the current version"
+    is the second scan for both: only the version each event names is right.
+    """
+    case = new_case(api, as_role("clerk"))
+    serial, code, year = case["file_number"].split("/")
+    key = f"incoming/TPI-RABAT/{serial}-{code}-{year}/scan.png"
+    first, second = small_page("Premier acte"), small_page("Second acte, autre")
+    assert len(first) != len(second)
+    s3 = client("s3")
+    bucket = get_settings().documents_bucket
+    s3.put_object(Bucket=bucket, Key=key, Body=first)
+    time.sleep(2)
+    s3.put_object(Bucket=bucket, Key=key, Body=second)
+
+    def scanned() -> list[DocumentModel]:
+        return list(DocumentModel.query(case["id"], consistent_read=True))
+
+    run_pipeline(
+        lambda: (
+            len(scanned()) == 2
+            and all(settled(case["id"], d.document_id) for d in scanned())
+        )
+    )
+    documents = scanned()
+    assert [d.status for d in documents] == ["SIGNED", "SIGNED"], [
+        d.failure_reason for d in documents
+    ]
+    assert len({d.version_id for d in documents}) == 2
+    by_size = {int(d.size): d for d in documents}
+    assert _sealed_bytes_are(by_size[len(first)], first)
+    assert _sealed_bytes_are(by_size[len(second)], second)
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=key)["Versions"]
+    assert {v["VersionId"] for v in versions} == {d.version_id for d in documents}
+
+
+@pytest.mark.parametrize("events_reversed", [False, True])
+def test_two_posts_with_one_form_keep_the_first_upload(
+    api: Api, as_role: Any, events_reversed: bool
+) -> None:
+    """The form posted twice before any event is handled: the first bytes stay.
+
+    Even when the second upload's event comes first (a standard queue does not
+    keep the order, and a retried event comes late).
+    """
+    clerk = as_role("clerk")
+    case = new_case(api, clerk)
+    first, second = small_page("Requete initiale"), small_page("Autre requete, X")
+    document = announce(
+        api, clerk, case["id"], max(first, second, key=len), "image/png"
+    )
+    assert upload(document["upload"], first, "image/png") == 204
+    time.sleep(1)
+    assert upload(document["upload"], second, "image/png") == 204
+    queue = get_settings().document_events_queue_url
+    if events_reversed:
+        _reverse_queue(queue, 2)
+    run_pipeline(
+        lambda: settled(case["id"], document["document_id"]) and _queue_empty(queue)
+    )
+
+    row = DocumentModel.get(case["id"], document["document_id"], consistent_read=True)
+    assert row.status == "SIGNED", row.failure_reason
+    assert _sealed_bytes_are(row, first)
+    current = (
+        client("s3")
+        .get_object(Bucket=get_settings().documents_bucket, Key=row.object_key)["Body"]
+        .read()
+    )
+    assert current == first
+    refusals = [
+        e
+        for e in audit.entries_for(f"case#{case['id']}")
+        if e["action"] == "REFUSE_OVERWRITE"
+    ]
+    assert len(refusals) == 1
+
+
+def test_event_not_matching_the_stored_version_is_refused(
+    api: Api, as_role: Any
+) -> None:
+    """An event announcing another size than its version's: FAILED, never sealed."""
+    case = new_case(api, as_role("clerk"))
+    serial, code, year = case["file_number"].split("/")
+    key = f"incoming/TPI-RABAT/{serial}-{code}-{year}/altered.png"
+    page = small_page("Acte altere")
+    client("s3").put_object(Bucket=get_settings().documents_bucket, Key=key, Body=page)
+    sqs = client("sqs")
+    queue = get_settings().document_events_queue_url
+    (message,) = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=2)["Messages"]
+    event = json.loads(message["Body"])
+    announced = event["Records"][0]["s3"]["object"]
+    assert announced["versionId"]  # as S3 names the version of a versioned bucket
+    announced["size"] = len(page) + 1
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(event))
+
+    def scanned() -> list[DocumentModel]:
+        return list(DocumentModel.query(case["id"], consistent_read=True))
+
+    run_pipeline(
+        lambda: bool(scanned()) and settled(case["id"], scanned()[0].document_id)
+    )
+    (document,) = scanned()
+    assert document.status == "FAILED"
+    assert document.failure_code == "document_event_mismatch"
+    assert document.signature is None and document.sha256 is None
+    actions = [e["action"] for e in audit.entries_for(f"case#{case['id']}")]
+    assert "DOCUMENT_SIGNED" not in actions
+
+
+def _reverse_queue(url: str, expected: int) -> None:
+    """Take the queue's ``expected`` messages and send them back, last first."""
+    sqs = client("sqs")
+    bodies: list[str] = []
+    while len(bodies) < expected:
+        for message in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    for body in reversed(bodies):
+        sqs.send_message(QueueUrl=url, MessageBody=body)

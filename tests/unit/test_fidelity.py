@@ -143,3 +143,24 @@ class _Reader:
         answer = self.streams.get_records(ShardIterator=self.iterator)
         self.iterator = answer["NextShardIterator"]
         return [r["dynamodb"]["NewImage"]["version"]["N"] for r in answer["Records"]]
+
+
+def test_s3_events_name_the_version_as_s3_does() -> None:
+    """A versioned bucket's event carries ``versionId`` and ``sequencer``."""
+    from types import SimpleNamespace
+
+    from devstack.fidelity import _with_version
+
+    def moto_event(*_: Any) -> dict[str, list[dict[str, Any]]]:
+        return {"Records": [{"s3": {"object": {"key": "k", "size": 1, "eTag": "e"}}}]}
+
+    event = _with_version(moto_event)
+    versioned = event(
+        "s3:ObjectCreated:Put", None, SimpleNamespace(version_id="v1"), ""
+    )
+    first = versioned["Records"][0]["s3"]["object"]
+    assert first["versionId"] == "v1"
+    plain = event("s3:ObjectCreated:Put", None, SimpleNamespace(version_id="null"), "")
+    second = plain["Records"][0]["s3"]["object"]
+    assert "versionId" not in second
+    assert second["sequencer"] > first["sequencer"]
