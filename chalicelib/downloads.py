@@ -2,7 +2,10 @@
 
 The API never streams documents itself: it answers an address valid for a
 minute, for the exact S3 version received (the original) or written at
-signing (the sealed PDF, or the detached ``.p7s`` of another file). Law 09-08
+signing (the sealed PDF, or the detached ``.p7s`` of another file). The
+original of a refused document whose bytes went to quarantine (their version
+deleted) is no longer there: 409 ``original_unavailable``, never an address
+S3 would refuse. Law 09-08
 asks that access to personal data be logged: every address given is audited
 ``DOWNLOAD_DOCUMENT`` on the case, with who asked and from where.
 """
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import audit
 from chalicelib.aws import client
 from chalicelib.config import get_settings
-from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.errors import Conflict, OriginalUnavailable, ValidationFailed
 from chalicelib.models import DocumentModel
 
 if TYPE_CHECKING:
@@ -23,6 +26,9 @@ if TYPE_CHECKING:
 DOWNLOAD_SECONDS = 60
 VARIANTS = ("original", "sealed")
 READABLE = frozenset({"RECEIVED", "READ", "SIGNED", "FAILED"})
+# Failures that are not the received bytes' fault keep them
+# (``pipeline.FAILED_CODE``); every other failure code moved them to quarantine.
+KEPT_ON_FAILURE = frozenset({None, "document_failed"})
 
 
 def download_link(
@@ -65,6 +71,8 @@ def _object_of(
     if variant == "original":
         if document.status not in READABLE or not document.version_id:
             raise Conflict("the document has not been received yet")
+        if document.status == "FAILED":
+            _original_still_stored(document)
         name = str(document.filename)
         return (
             str(document.object_key),
@@ -88,6 +96,26 @@ def _object_of(
         f"{document.filename}.p7s",
         "application/pkcs7-signature",
     )
+
+
+def _original_still_stored(document: DocumentModel) -> None:
+    """Raise ``OriginalUnavailable`` unless a refused document's bytes remain.
+
+    Bytes at fault (unsafe, polyglot, corrupt...) were moved to quarantine
+    and their version deleted; a failure of the pipeline itself keeps them,
+    unless they went missing, which S3 is asked (a refused document only).
+    """
+    if document.failure_code not in KEPT_ON_FAILURE:
+        raise OriginalUnavailable("the file received was refused and quarantined")
+    s3 = client("s3")
+    try:
+        s3.head_object(
+            Bucket=get_settings().documents_bucket,
+            Key=str(document.object_key),
+            VersionId=str(document.version_id),
+        )
+    except s3.exceptions.ClientError as exc:
+        raise OriginalUnavailable("the file received is no longer stored") from exc
 
 
 def _ascii(filename: str) -> str:

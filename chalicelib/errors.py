@@ -76,6 +76,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le juge ou la salle a déjà une audience à cette heure.",
         "ar": "للقاضي أو للقاعة جلسة أخرى في هذا الوقت.",
     },
+    "original_unavailable": {
+        "fr": "Le fichier reçu n'est plus disponible: il a été refusé et mis en "
+        "quarantaine.",
+        "ar": "الملف المستلم لم يعد متاحا: فقد رفض ووضع في الحجر.",
+    },
     "internal_error": {
         "fr": "Erreur interne. Communiquez l'identifiant de la requête au support.",
         "ar": "خطأ داخلي. يرجى تبليغ الدعم بمعرف الطلب.",
@@ -231,6 +236,12 @@ class TransitionRefused(Conflict):
     """The case's status may not go from its current value to the one asked."""
 
     code = "transition_refused"
+
+
+class OriginalUnavailable(Conflict):
+    """The bytes received were refused and moved to quarantine (or are gone)."""
+
+    code = "original_unavailable"
 
 
 class SlotTaken(Conflict):

@@ -12,11 +12,16 @@ Every page goes through the cheapest reading that works:
 
 Tesseract reading strategy (each choice was measured on ``shared/samples``):
 
-1. the script (Arabic or Latin) comes from Tesseract's orientation and script
-   detection (``--psm 0``). When OSD has too little text (single lines) or
-   answers with low confidence, the image is read as French; unless that
-   reading is confident and full of function words it is also read as Arabic,
-   and a clear confidence gap, else the function words, pick the script;
+1. a page is rendered as a reader shows it (PDFium applies its ``/Rotate``),
+   and turned upright first when Tesseract's orientation detection finds it
+   sideways or upside down with confidence ``MIN_ORIENTATION_CONFIDENCE``
+   (``PageReading.turned`` says by how much; such a page's words are not laid
+   as a text layer, OCRmyPDF reads it again). The script (Arabic or Latin)
+   comes from the same orientation and script detection (``--psm 0``). When
+   OSD has too little text (single lines) or answers with low confidence,
+   the image is read as French; unless that reading is confident and full of
+   function words it is also read as Arabic, and a clear confidence gap,
+   else the function words, pick the script;
 2. a short, wide image is a single text line (``--psm 7``), anything else is a
    page (``--psm 3``);
 3. a page is first read at about 150 dpi (the probe): in Arabic, or in
@@ -79,6 +84,14 @@ LINE_MAX_HEIGHT = 250
 LINE_MIN_ASPECT = 6.0
 # Below this OSD script confidence the detected script is not trusted.
 MIN_SCRIPT_CONFIDENCE = 1.0
+# Below this OSD orientation confidence a page is read as it comes, not turned.
+# Measured at probe scale on every sample page turned 0/90/180/270: printed
+# upright pages always answered rotate 0, but the handwritten register,
+# upright, answered 180 at 7.2 (and, upside down, 0 at 6.4; the small Spanish
+# book page on its side 180 at 1.8). Right answers for turned printed pages
+# were 10.0-28.3, except the fiqh page on its side (8.2, 8.8) and the small
+# Spanish page (< 2), which stay as they come.
+MIN_ORIENTATION_CONFIDENCE = 10.0
 # Tesseract reads best when a text line is about this tall (pixels); measured
 # on the samples, 300-400 dpi scans of body text gain from being scaled down.
 TARGET_LINE_HEIGHT = 30.0
@@ -215,6 +228,10 @@ class PageReading:
     source: str
     low_confidence: bool
     words: tuple[Any, ...] = ()
+    # Degrees (clockwise) the page image was turned before reading, when OSD
+    # found it sideways or upside down: ``words`` are then fractions of the
+    # turned image, not of the page as rendered, and cannot be laid on it.
+    turned: int = 0
 
 
 class OcrFailed(Exception):
@@ -360,6 +377,7 @@ class _PageImage:
         with Image.open(image_path) as original:
             self.gray = ImageOps.exif_transpose(original).convert("L")
             dpi = original.info.get("dpi")
+        self.turned = 0
         # Unknown resolution stays unknown: Tesseract then estimates it from
         # the text, where a made-up 300 dpi misleads it (the typewritten
         # journal page, which carries none: 0.047 CER told 300, 0.028 not).
@@ -371,6 +389,12 @@ class _PageImage:
     def size(self) -> tuple[int, int]:
         """Width and height in pixels."""
         return self.gray.size
+
+    def turn(self, degrees: int) -> None:
+        """Turn the page ``degrees`` clockwise; the scaled copies are redone."""
+        self.gray = self.gray.rotate(-degrees, expand=True)
+        self.turned = (self.turned + degrees) % 360
+        self._paths = {}
 
     def at_scale(self, scale: float) -> str:
         """Path of a PNG of the page scaled by ``scale`` (written once)."""
@@ -426,23 +450,24 @@ class TesseractEngine:
                 best = self._read_line(page.at_scale(1.0))
             else:
                 best = self._read_page(page, script)
-        return self._reading(best, number)
+        return self._reading(best, number, page.turned)
 
     # -- internals -----------------------------------------------------------
 
     def _osd(self, path: str) -> str | None:
+        return _script_of(self._osd_answer(path))
+
+    def _osd_answer(self, path: str) -> dict[str, Any]:
+        """Tesseract's orientation and script detection; empty when it cannot."""
         pytesseract = _pytesseract()
         try:
-            osd = pytesseract.image_to_osd(
-                path, config="--psm 0", output_type=pytesseract.Output.DICT
+            return dict(
+                pytesseract.image_to_osd(
+                    path, config="--psm 0", output_type=pytesseract.Output.DICT
+                )
             )
         except pytesseract.TesseractError:
-            return None  # too few characters (small images, blank pages)
-        script = str(osd.get("script", ""))
-        confidence = float(osd.get("script_conf", 0.0))
-        if script in _SCRIPT_LANGUAGE and confidence >= MIN_SCRIPT_CONFIDENCE:
-            return script
-        return None
+            return {}  # too few characters (small images, blank pages)
 
     def _pass(
         self, path: str, language: str, psm: int, models: str | None = None
@@ -484,11 +509,16 @@ class TesseractEngine:
         return latin
 
     def _read_page(self, page: _PageImage, script: str | None) -> _Pass:
-        """Probe at low resolution, then read once at the best scale."""
+        """Turn the page upright, probe it small, then read once at the best scale."""
         probe_scale = _probe_scale(page.size)
         probe_path = page.at_scale(probe_scale)
+        osd = self._osd_answer(probe_path)
+        correction = _orientation_correction(osd)
+        if correction:
+            page.turn(correction)
+            probe_path = page.at_scale(probe_scale)
         if script is None:
-            script = self._osd(probe_path)
+            script = _script_of(osd)
         probe = self._probe(probe_path, script)
         language = probe.language
         if language == "fra" and latin_language(probe.text) == "spa":
@@ -507,7 +537,7 @@ class TesseractEngine:
             return latin
         return _more_plausible(self._pass(path, "ara", 3), latin)
 
-    def _reading(self, best: _Pass, number: int) -> PageReading:
+    def _reading(self, best: _Pass, number: int, turned: int = 0) -> PageReading:
         language = best.language if best.words else ""
         low = not best.words or best.confidence < self.low_confidence_threshold
         return PageReading(
@@ -518,7 +548,30 @@ class TesseractEngine:
             source="tesseract",
             low_confidence=low,
             words=best.boxes,
+            turned=turned,
         )
+
+
+def _script_of(osd: dict[str, Any]) -> str | None:
+    """The script, Arabic or Latin, of an OSD answer; None when unsure."""
+    script = str(osd.get("script", ""))
+    confidence = float(osd.get("script_conf", 0.0))
+    if script in _SCRIPT_LANGUAGE and confidence >= MIN_SCRIPT_CONFIDENCE:
+        return script
+    return None
+
+
+def _orientation_correction(osd: dict[str, Any]) -> int:
+    """Degrees (clockwise) that turn a sideways or upside-down page upright.
+
+    Tesseract's ``rotate`` is that angle; it is followed only when its
+    ``orientation_conf`` reaches ``MIN_ORIENTATION_CONFIDENCE`` (0 otherwise).
+    """
+    rotate = int(osd.get("rotate", 0)) % 360
+    confidence = float(osd.get("orientation_conf", 0.0))
+    if rotate not in (90, 180, 270) or confidence < MIN_ORIENTATION_CONFIDENCE:
+        return 0
+    return rotate
 
 
 def unmirror_brackets(line: str) -> str:

@@ -634,9 +634,15 @@ def _store_text(document: DocumentModel, pages: list[Any]) -> str:
 
 
 def _store_words(document: DocumentModel, pages: list[Any]) -> None:
-    """Keep the boxes of the words of the pages Tesseract read, by page number."""
+    """Keep the boxes of the words of the pages Tesseract read, by page number.
+
+    A page whose image was turned upright before it was read is left out: its
+    boxes are fractions of the turned image, so OCRmyPDF reads it again.
+    """
     placed = {
-        str(page.number): page.words for page in pages if page.source == "tesseract"
+        str(page.number): page.words
+        for page in pages
+        if page.source == "tesseract" and not getattr(page, "turned", 0)
     }
     if not placed:
         return

@@ -5,21 +5,32 @@ page, a JPEG with an archive after its last marker: each reader sees a
 different file, and the court would be sealing something it never looked at.
 Checked here, on the received bytes, before any reader opens them:
 
-* markup that a browser runs (``<script``, ``<html``, ``<!doctype html``)
-  anywhere in the file;
-* a ZIP archive: an end of central directory record that reaches the end of
-  the file as unzip tools find it, or a well-formed local file header;
-* another format's magic after the end of the document: after the last
-  ``%%EOF`` of a PDF (incremental updates add several, all fine), after a
-  PNG's ``IEND`` chunk, after a JPEG's end-of-image marker (found by walking
-  its segments, so an EXIF thumbnail's own markers do not count);
+* markup that a browser runs, in every type (TIFF too). Anywhere in the file:
+  ``<script``, ``<html``, ``<!doctype html``, ``<iframe``, ``<object``,
+  ``<embed``, ``javascript:`` and a ``<svg``/``<img``/... tag carrying an
+  ``on...=`` handler (markers long enough that compressed data never forms
+  them by chance, see ``WHOLE_FILE_MARKUP``). In the bytes that are not
+  compressed (the data after the document's end, a PNG's text and private
+  chunks, a JPEG's marker segments) also any ``<svg``, ``<img`` or
+  ``on...=`` handler alone (``REGION_MARKUP``);
+* a ZIP archive, recognised by structure whatever the encoding of its names:
+  a local file header whose version, flags, method, sizes and name fit, or an
+  end of central directory record anywhere whose offsets point at a central
+  directory header inside the file;
+* data after the end of an image: after a PNG's ``IEND`` chunk or a JPEG's
+  end-of-image marker (found by walking its segments, so an EXIF thumbnail's
+  own markers do not count) more than ``IMAGE_PADDING`` bytes, or any byte
+  other than NUL or whitespace, is refused (scanners do not append data);
+* after the last ``%%EOF`` of a PDF (incremental updates add several, all
+  fine; a few bytes of trailing garbage are common), data that carries another
+  format's magic or markup;
 * a file name whose extension says another type than the bytes.
 
 Junk before a PDF's ``%PDF`` header never gets here: a file must begin with
 its type's magic number (``pipeline.sniff_content_type``).
 
 The file is mapped, not read: a scan of hundreds of MB costs its page cache,
-and the searches run in C (``mmap.find``).
+and the searches run in C (``mmap.find``, ``re`` on the mapping).
 """
 
 from __future__ import annotations
@@ -31,12 +42,20 @@ from pathlib import Path
 
 POLYGLOT = "document_polyglot"
 WRONG_TYPE = "document_wrong_type"
-MARKUP = (b"<script", b"<html", b"<!doctype html")
-SCAN_SLICE = 8 * 1024 * 1024
 ZIP_LOCAL_HEADER = b"PK\x03\x04"
+ZIP_CENTRAL_HEADER = b"PK\x01\x02"
 ZIP_END = b"PK\x05\x06"
 ZIP_END_SIZE = 22
-ZIP_MAX_COMMENT = 0xFFFF
+ZIP_LOCAL_SIZE = 30
+# Compression methods of the ZIP specification (APPNOTE 4.4.5) in use.
+ZIP_METHODS = frozenset({0, 1, 6, 8, 9, 12, 14, 18, 19, 93, 95, 96, 97, 98, 99})
+# General purpose flag bits that APPNOTE leaves unused or reserved: a real
+# archive has them clear (bits 7-10, 12, 14, 15).
+ZIP_UNUSED_FLAGS = 0x0780 | 0x1000 | 0xC000
+# Bytes of NUL or whitespace tolerated after an image's end (some writers pad).
+IMAGE_PADDING = 16
+BLANKS = b"\x00\t\n\r\x0c "
+_NOT_BLANK = re.compile(rb"[^\x00\t\n\r\x0c ]")
 # Magic numbers of formats that must not follow a document's end.
 APPENDED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "a PDF"),
@@ -51,8 +70,45 @@ APPENDED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "a gzip archive"),
     (b"\x7fELF", "a program"),
     (b"MZ", "a program"),
-    (b"<", "markup"),
 )
+# Markup searched in the whole file, compressed data included. Each
+# alternative must be unlikely enough in random bytes (compressed image data
+# is close to uniform) that no genuine scan is ever refused. Per byte
+# position, with a letter matching either case (2/256):
+#   <script <iframe <object      1/256 * (2/256)^6           ~ 9e-16
+#   <embed                       1/256 * (2/256)^5           ~ 1e-13
+#   <html                        1/256 * (2/256)^4           ~ 1.4e-11
+#   <!doctype html, javascript:  < 1e-20
+#   <svg|<img... + handler: the tag (<svg + a separator: 1/256 * (2/256)^3 *
+#     8/256 ~ 6e-11) AND, within the next 512 bytes, [sep]on + >=2 letters +
+#     = (512 * 8/256 * (2/256)^2 * (52/256)^2 * 1/256 ~ 1.6e-7)     ~ 1e-17
+#   (the one-letter tag <a + separator, 1/256 * 2/256 * 8/256 ~ 1e-6,
+#   gives ~ 1.5e-13)
+# Sum ~ 1.5e-11 per byte (<html dominates, as before this list widened): a
+# 500 MB upload (the largest accepted) is refused by chance with probability
+# ~ 0.008 if its bytes were uniformly random; real scans (a few MB) ~ 5e-5.
+# A bare ``<img ``/``<svg `` (~6e-11 per byte, 3% of 500 MB uploads) or a
+# bare `` onload=`` handler (~3e-10) would be too likely, so those are only
+# searched where the bytes are not compressed (``REGION_MARKUP``).
+_TAGS = rb"(?:svg|img|image|body|video|audio|source|input|details|math|style|a|div)"
+WHOLE_FILE_MARKUP = re.compile(
+    rb"<(?:script|html|!doctype\s+html|iframe|object|embed)"
+    rb"|javascript:"
+    rb"|<" + _TAGS + rb"(?=[\s/])[^>]{0,512}?[\s/\"']on[a-z]{2,}\s*=",
+    re.IGNORECASE,
+)
+# Markup searched in bytes that are not compressed: after a document's end,
+# in a PNG's text chunks, in a JPEG's marker segments (metadata of at most a
+# few hundred KB, where ~3.5e-10 per byte gives about 1e-4).
+REGION_MARKUP = re.compile(
+    rb"<(?:script|html|!doctype\s+html|iframe|object|embed)"
+    rb"|<(?:svg|img)[\s/>]"
+    rb"|javascript:"
+    rb"|[\s/\"']on[a-z]{2,}\s*=",
+    re.IGNORECASE,
+)
+# PNG chunks whose data is compressed (the rest is scanned as plain bytes).
+PNG_COMPRESSED_CHUNKS = frozenset({b"IDAT", b"fdAT", b"zTXt", b"iCCP"})
 EXTENSIONS = {
     ".pdf": "application/pdf",
     ".png": "image/png",
@@ -145,49 +201,58 @@ def check_extension(filename: str, content_type: str) -> None:
         )
 
 
-def _slices(data: mmap.mmap, overlap: int) -> list[tuple[int, int]]:
-    """Bounds of overlapping slices covering ``data``."""
-    size = len(data)
-    return [
-        (start, min(size, start + SCAN_SLICE + overlap))
-        for start in range(0, size, SCAN_SLICE)
-    ]
-
-
 def _check_markup(data: mmap.mmap) -> None:
-    longest = max(len(marker) for marker in MARKUP)
-    for start, end in _slices(data, longest):
-        lowered = data[start:end].lower()
-        for marker in MARKUP:
-            if marker in lowered:
-                raise Polyglot(f"the file carries web markup ({marker.decode()}...)")
+    found = WHOLE_FILE_MARKUP.search(data)
+    if found is not None:
+        _refuse_markup(found.group(0))
+
+
+def _check_region_markup(data: mmap.mmap, start: int, end: int) -> None:
+    if end <= start:
+        return
+    found = REGION_MARKUP.search(data, start, end)
+    if found is not None:
+        _refuse_markup(found.group(0))
+
+
+def _refuse_markup(found: bytes) -> None:
+    shown = found[:24].decode("ascii", "replace").strip()
+    raise Polyglot(f"the file carries web markup ({shown}...)")
 
 
 def _check_zip(data: mmap.mmap) -> None:
-    if _zip_end_reaches_end(data) or _has_zip_local_header(data):
+    if _has_zip_end(data) or _has_zip_local_header(data):
         raise Polyglot("the file carries a ZIP archive")
 
 
-def _zip_end_reaches_end(data: mmap.mmap) -> bool:
-    """True when an end-of-central-directory record ends the file, as unzip sees it."""
+def _has_zip_end(data: mmap.mmap) -> bool:
+    """True at an end-of-central-directory record pointing at a central directory.
+
+    Anywhere in the file, not only at its end (bytes after it do not stop
+    unzip tools from finding it). The directory is looked for where the
+    record's offset says and where unzip tools look when data was put before
+    the archive (just before the record, ``size`` bytes long).
+    """
     size = len(data)
-    floor = max(0, size - ZIP_END_SIZE - ZIP_MAX_COMMENT)
-    position = data.rfind(ZIP_END, floor)
+    position = data.find(ZIP_END)
     while position != -1:
         if position + ZIP_END_SIZE <= size:
-            (comment,) = struct.unpack_from("<H", data, position + 20)
-            if position + ZIP_END_SIZE + comment == size:
-                return True
-        position = data.rfind(ZIP_END, floor, position)
+            directory_size, directory_offset = struct.unpack_from(
+                "<II", data, position + 12
+            )
+            for candidate in (directory_offset, position - directory_size):
+                if (
+                    0 <= candidate < position
+                    and candidate + directory_size <= position
+                    and data[candidate : candidate + 4] == ZIP_CENTRAL_HEADER
+                ):
+                    return True
+        position = data.find(ZIP_END, position + 1)
     return False
 
 
 def _has_zip_local_header(data: mmap.mmap) -> bool:
-    """True at a local file header whose fields are those of a real archive.
-
-    Four bytes alone turn up by chance in compressed image data; a real
-    header also has a known version and method and a printable name.
-    """
+    """True at a local file header whose fields are those of a real archive."""
     position = data.find(ZIP_LOCAL_HEADER)
     while position != -1:
         if _plausible_local_header(data, position):
@@ -197,25 +262,74 @@ def _has_zip_local_header(data: mmap.mmap) -> bool:
 
 
 def _plausible_local_header(data: mmap.mmap, position: int) -> bool:
-    if position + 30 > len(data):
+    """Whether the header's fields fit the ZIP specification and the file.
+
+    The name's encoding does not matter (UTF-8, CP437, anything). Four bytes
+    of signature turn up by chance in compressed image data (2^-32 a byte);
+    the version (2^-10), unused flags (2^-7) and method (2^-12) checks make a
+    chance match ~ 2^-61 a byte, never in a file we accept.
+    """
+    if position + ZIP_LOCAL_SIZE > len(data):
         return False
-    version, _, method = struct.unpack_from("<HHH", data, position + 4)
-    name_length, _ = struct.unpack_from("<HH", data, position + 26)
-    if version > 63 or method not in (0, 8, 9, 12, 14, 93, 95, 99):
+    version, flags, method = struct.unpack_from("<HHH", data, position + 4)
+    compressed, _ = struct.unpack_from("<II", data, position + 18)
+    name_length, extra_length = struct.unpack_from("<HH", data, position + 26)
+    if version > 63 or flags & ZIP_UNUSED_FLAGS or method not in ZIP_METHODS:
         return False
-    if not 0 < name_length <= 255:
+    if name_length == 0:
         return False
-    name = data[position + 30 : position + 30 + name_length]
-    return len(name) == name_length and all(32 <= byte < 127 for byte in name)
+    body = position + ZIP_LOCAL_SIZE + int(name_length) + int(extra_length)
+    if flags & 0x08:  # sizes follow the data, in a data descriptor
+        return body <= len(data)
+    return body + int(compressed) <= len(data)
 
 
 def _check_after_end(data: mmap.mmap, content_type: str) -> None:
-    end = _document_end(data, content_type)
+    if content_type == "application/pdf":
+        _check_after_pdf_end(data)
+        return
+    if content_type == "image/png":
+        end, regions = _png_walk(data)
+    elif content_type == "image/jpeg":
+        end, regions = _jpeg_walk(data)
+    else:  # TIFF: its directories and strips may sit anywhere in the file
+        return
+    for start, stop in regions:
+        _check_region_markup(data, start, stop)
     if end is None:
         return
-    trailing = data[end : end + 64].lstrip(b"\x00\t\n\r\x0c ")
+    trailing = data[end : end + IMAGE_PADDING + 1]
+    if not trailing:
+        return
+    _check_region_markup(data, end, len(data))
+    _check_appended_magic(data, end)
+    if len(data) - end > IMAGE_PADDING or trailing.strip(BLANKS):
+        raise Polyglot(
+            f"{len(data) - end} bytes of other data follow the end of the image"
+        )
+
+
+def _check_after_pdf_end(data: mmap.mmap) -> None:
+    """After the last ``%%EOF``: no other format's magic, no markup.
+
+    Blanks and a few bytes of junk pass: many writers leave some.
+    """
+    position = data.rfind(b"%%EOF")
+    if position == -1:
+        return
+    end = position + len(b"%%EOF")
+    if _NOT_BLANK.search(data, end) is None:
+        return
+    _check_region_markup(data, end, len(data))
+    _check_appended_magic(data, end)
+    if data[end : end + 64].lstrip(BLANKS).startswith(b"<"):
+        raise Polyglot("markup follows the end of the document")
+
+
+def _check_appended_magic(data: mmap.mmap, end: int) -> None:
+    """Refuse another format's magic anywhere after ``end``."""
     for magic, name in APPENDED_MAGIC:
-        if trailing.startswith(magic):
+        if data.find(magic, end) != -1:
             raise Polyglot(f"{name} follows the end of the document")
 
 
@@ -225,51 +339,69 @@ def _document_end(data: mmap.mmap, content_type: str) -> int | None:
         position = data.rfind(b"%%EOF")
         return None if position == -1 else position + len(b"%%EOF")
     if content_type == "image/png":
-        return _png_end(data)
+        return _png_walk(data)[0]
     if content_type == "image/jpeg":
         return _jpeg_end(data)
     return None  # TIFF: its directories may sit anywhere in the file
 
 
-def _png_end(data: mmap.mmap) -> int | None:
-    """Past the IEND chunk, walking the chunks from the signature."""
+Regions = list[tuple[int, int]]
+
+
+def _png_walk(data: mmap.mmap) -> tuple[int | None, Regions]:
+    """Past the IEND chunk, and the data of chunks that are not compressed.
+
+    An ``iTXt`` chunk is scanned whole even when compressed: its keyword and
+    language tags are plain text and its compressed part is small.
+    """
     position = len(PNG_SIGNATURE)
+    regions: Regions = []
     while position + 12 <= len(data):
         length = int(struct.unpack_from(">I", data, position)[0])
         kind = data[position + 4 : position + 8]
+        if kind not in PNG_COMPRESSED_CHUNKS:
+            regions.append((position + 8, min(len(data), position + 8 + length)))
         position += 12 + length
         if kind == b"IEND":
-            return position
-    return None
+            return position, regions
+    return None, regions
 
 
 def _jpeg_end(data: mmap.mmap) -> int | None:
-    """Past the end-of-image marker, walking segments and entropy-coded data.
+    """Past the end-of-image marker (see ``_jpeg_walk``)."""
+    return _jpeg_walk(data)[0]
+
+
+def _jpeg_walk(data: mmap.mmap) -> tuple[int | None, Regions]:
+    """Past the end-of-image marker, and the marker segments' data.
 
     Segments are skipped by their length, so an EXIF thumbnail (a whole JPEG
-    inside APP1) is never mistaken for the end.
+    inside APP1) is never mistaken for the end. The segments (metadata,
+    comments, tables) are not compressed, unlike the scans' entropy-coded data.
     """
     position = 2
     size = len(data)
+    regions: Regions = []
     while position + 2 <= size:
         if data[position] != 0xFF:
-            return None
+            return None, regions
         marker = data[position + 1]
         if marker == 0xFF:  # fill byte
             position += 1
             continue
         if marker == 0xD9:
-            return position + 2
+            return position + 2, regions
         if marker in JPEG_STANDALONE:
             position += 2
             continue
         if position + 4 > size:
-            return None
+            return None, regions
         (length,) = struct.unpack_from(">H", data, position + 2)
+        regions.append((position + 4, min(size, position + 2 + length)))
         position += 2 + length
         if marker == 0xDA:
             position = _after_entropy_data(data, position)
-    return None
+    return None, regions
 
 
 def _after_entropy_data(data: mmap.mmap, position: int) -> int:

@@ -11,8 +11,11 @@ preferred:
   followed by the layer. Nothing is read twice; it takes milliseconds.
 * ``add_text_layer``: OCRmyPDF reads the pages again (``--mode skip``: pages
   that already carry text keep it; images are never recompressed), in a
-  child process killed at the budget. Used when the words are not at hand
-  (rotated pages, words expired from ``tmp/``).
+  child process killed at the budget, turning sideways or upside-down pages
+  (``--rotate-pages``, Tesseract's OSD) before it reads them. Used when the
+  words are not at hand or cannot be placed: a page with a ``/Rotate``, a
+  page whose image had to be turned upright before it was read
+  (``PageReading.turned``), words expired from ``tmp/``.
 
 Any failure (the tool missing, a PDF it refuses such as one already signed,
 an output that is not the same document) ends in an outcome that says why;
@@ -182,6 +185,7 @@ def _command(
         "1",
         "--rasterizer",
         "pypdfium",
+        "--rotate-pages",
         "--language",
         languages,
         "--quiet",
@@ -290,6 +294,10 @@ def lay_words(
         writer = PdfWriter(str(original), incremental=True)
         font = _glyphless_font(writer)
         for number, page in enumerate(writer.pages, start=1):
+            if number in words and int(page.get("/Rotate", 0)) % 360:
+                # Even with no words found: a sideways page read as nothing
+                # must be read again, never claimed searchable.
+                raise UnsupportedPage("rotated page")
             if words.get(number):
                 _lay_page(writer, page, font, words[number])
         with output.open("wb") as sink:

@@ -236,7 +236,8 @@ def remove_party(call: Call, case_id: str, party_id: str) -> dict[str, Any]:
 def document_content(call: Call, case_id: str, document_id: str) -> dict[str, Any]:
     """A one-minute address of the document's bytes (``?variant=original|sealed``).
 
-    409 before the bytes exist; every address given is audited.
+    409 before the bytes exist, ``original_unavailable`` for the original of a
+    refused, quarantined document; every address given is audited.
     """
     case = cases.case_visible_to(call.user, case_id)
     document = documents.get_document(case.case_id, document_id)

@@ -258,3 +258,52 @@ def test_polyglot_fails_and_goes_to_quarantine(
         Bucket=get_settings().documents_bucket, Key=f"quarantine/{row.object_key}"
     )
     assert head["Metadata"]["quarantine-reason"].startswith(reason)
+
+
+def content_of(api: Api, headers: dict[str, str], row: DocumentModel) -> Any:
+    return api.call(
+        "GET",
+        f"/cases/{row.case_id}/documents/{row.document_id}/content?variant=original",
+        headers,
+    )
+
+
+def test_the_original_of_a_quarantined_document_is_not_offered(
+    api: Api, as_role: Any
+) -> None:
+    clerk = as_role("clerk")
+    row = processed(api, clerk, with_zip_appended(one_pdf()), "application/pdf")
+    assert row.status == "FAILED" and versions_of(row.object_key) == []
+
+    status, body = content_of(api, clerk, row)
+
+    assert status == 409
+    assert body["error"]["code"] == "original_unavailable"
+    assert body["error"]["messages"]["fr"].startswith("Le fichier reçu")
+    assert body["error"]["messages"]["ar"]
+
+
+def test_a_failed_document_keeps_its_original_until_it_is_gone(
+    api: Api, as_role: Any
+) -> None:
+    """A failure of the pipeline itself keeps the bytes: offered while stored."""
+    clerk = as_role("clerk")
+    row = processed(api, clerk, one_png(), "image/png")
+    row.update(
+        actions=[
+            DocumentModel.status.set("FAILED"),
+            DocumentModel.failure_code.set("document_failed"),
+        ]
+    )
+
+    status, body = content_of(api, clerk, row)
+    assert status == 200 and body["url"]
+
+    client("s3").delete_object(
+        Bucket=get_settings().documents_bucket,
+        Key=row.object_key,
+        VersionId=str(row.version_id),
+    )
+    status, body = content_of(api, clerk, row)
+    assert status == 409
+    assert body["error"]["code"] == "original_unavailable"

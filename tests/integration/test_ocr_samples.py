@@ -42,3 +42,73 @@ def test_truncated_pdf_is_refused() -> None:
 def test_garbage_image_is_refused() -> None:
     with pytest.raises(OcrFailed, match="corrupt image"):
         read_document(b"not a jpeg at all", "image/jpeg", TesseractEngine())
+
+
+BUNDLE = "court_bundle_3p.pdf"
+
+
+def bundle_page_two_rotated(degrees: int) -> bytes:
+    """The bundle with ``/Rotate degrees`` on page 2 (shown sideways/upside down)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(SAMPLES_DIR / BUNDLE))
+    writer.pages[1].rotate(degrees)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def page_two(data: bytes) -> PageReading:
+    return read_document(data, "application/pdf", TesseractEngine(), pages=range(2, 3))[
+        0
+    ]
+
+
+@pytest.fixture(scope="module")
+def upright_page_two() -> PageReading:
+    return page_two((SAMPLES_DIR / BUNDLE).read_bytes())
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_a_rotated_page_is_turned_upright_and_read(
+    upright_page_two: PageReading, degrees: int
+) -> None:
+    from tests.samples import cer, truth_of
+
+    truth = truth_of(BUNDLE).split("\f")[1]
+    reading = page_two(bundle_page_two_rotated(degrees))
+
+    assert upright_page_two.turned == 0
+    assert reading.turned in (90, 180, 270)
+    assert reading.confidence > 50 and not reading.low_confidence
+    assert cer(reading.text, truth) <= cer(upright_page_two.text, truth) + 0.02
+
+
+def test_a_page_scanned_upside_down_is_read(
+    tmp_path: Path, upright_page_two: PageReading
+) -> None:
+    """The image itself upside down (no /Rotate): OSD turns it."""
+    import pypdfium2 as pdfium
+
+    from tests.samples import cer, truth_of
+
+    document = pdfium.PdfDocument(str(SAMPLES_DIR / BUNDLE))
+    image = document[1].render(scale=300 / 72, grayscale=True).to_pil()
+    document.close()
+    path = tmp_path / "upside-down.png"
+    image.rotate(180).save(path, dpi=(300, 300))
+
+    reading = TesseractEngine().read_image(str(path), 2)
+
+    truth = truth_of(BUNDLE).split("\f")[1]
+    assert reading.turned == 180
+    assert cer(reading.text, truth) <= cer(upright_page_two.text, truth) + 0.02
+
+
+@pytest.mark.parametrize(
+    "name", ["fr_loi_43-20_mild.jpg", "ar_judgment_commercial_sans_mild.jpg", BUNDLE]
+)
+def test_an_upright_page_is_never_turned(name: str) -> None:
+    assert all(page.turned == 0 for page in read_sample(name))

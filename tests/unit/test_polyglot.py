@@ -37,6 +37,27 @@ def zip_archive() -> bytes:
     return buffer.getvalue()
 
 
+def arabic_zip(method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """An archive whose only entry has a non-ASCII (UTF-8) name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        archive.writestr("ملف.txt", "<p>مرحبا</p>" * 20)
+    return buffer.getvalue()
+
+
+def png_with_chunk(kind: bytes, body: bytes) -> bytes:
+    """A PNG with an extra ancillary chunk inserted before IEND."""
+    data = image_bytes("PNG")
+    iend = data.rindex(b"IEND") - 4
+    chunk = struct.pack(">I", len(body)) + kind + body + b"\0\0\0\0"
+    return data[:iend] + chunk + data[iend:]
+
+
+def jpeg_with_comment(text: bytes) -> bytes:
+    data = image_bytes("JPEG")
+    return data[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + data[2:]
+
+
 def incremental_pdf() -> bytes:
     """A PDF with an incremental update: two %%EOF, both legitimate."""
     first = image_bytes("PDF")
@@ -118,6 +139,93 @@ HOSTILE: dict[str, tuple[bytes, str, str]] = {
         "application/pdf",
         "a PNG image follows",
     ),
+    # Found by the tester: sealed before the checks below were principled.
+    "png+svg handlers after IEND": (
+        image_bytes("PNG") + b"A<svg onload=alert(1)><img src=x onerror=alert(2)>",
+        "image/png",
+        "",
+    ),
+    "jpeg+A+zip with an arabic name+x": (
+        image_bytes("JPEG") + b"A" + arabic_zip() + b"x",
+        "image/jpeg",
+        "",
+    ),
+    "png+A+zip with an arabic name+x": (
+        image_bytes("PNG") + b"A" + arabic_zip() + b"x",
+        "image/png",
+        "",
+    ),
+    "tiff+A+zip with an arabic name+x": (
+        image_bytes("TIFF") + b"A" + arabic_zip() + b"x",
+        "image/tiff",
+        "ZIP",
+    ),
+    "tiff+stored zip with an arabic name": (
+        image_bytes("TIFF") + arabic_zip(zipfile.ZIP_STORED),
+        "image/tiff",
+        "ZIP",
+    ),
+    "tiff+svg handler": (
+        image_bytes("TIFF") + b"<svg/onload=alert(1)>",
+        "image/tiff",
+        "markup",
+    ),
+    "tiff+img handler": (
+        image_bytes("TIFF") + b"<IMG SRC=x OnError = alert(2)>",
+        "image/tiff",
+        "markup",
+    ),
+    "tiff+iframe": (
+        image_bytes("TIFF") + b"<iframe src=//example.invalid>",
+        "image/tiff",
+        "markup",
+    ),
+    "pdf+javascript url": (
+        image_bytes("PDF") + b"\n<a href='javascript:alert(1)'>x</a>",
+        "application/pdf",
+        "markup",
+    ),
+    "pdf+svg after the last %%EOF": (
+        image_bytes("PDF") + b"AAAA<svg onload=alert(1)>",
+        "application/pdf",
+        "markup",
+    ),
+    "pdf+junk then a zip": (
+        image_bytes("PDF") + b"garbage" + arabic_zip() + b"x",
+        "application/pdf",
+        "ZIP",
+    ),
+    "png+nul padding then a zip": (
+        image_bytes("PNG") + b"\0" * 20 + arabic_zip(),
+        "image/png",
+        "",
+    ),
+    "png+one letter": (image_bytes("PNG") + b"x", "image/png", "follow the end"),
+    "jpeg+17 nul bytes": (
+        image_bytes("JPEG") + b"\0" * 17,
+        "image/jpeg",
+        "follow the end",
+    ),
+    "jpeg+embed after a blank": (
+        image_bytes("JPEG") + b" <embed src=x>",
+        "image/jpeg",
+        "markup",
+    ),
+    "png text chunk with an svg": (
+        png_with_chunk(b"tEXt", b"Comment\0<svg><a>x</a></svg>"),
+        "image/png",
+        "markup",
+    ),
+    "png private chunk with a handler": (
+        png_with_chunk(b"prVt", b"x onmouseover=alert(1)"),
+        "image/png",
+        "markup",
+    ),
+    "jpeg comment with an img": (
+        jpeg_with_comment(b"<img src=x>"),
+        "image/jpeg",
+        "markup",
+    ),
 }
 
 
@@ -130,6 +238,38 @@ def test_two_formats_at_once_are_refused(tmp_path: Path, name: str) -> None:
 
     assert refused.value.code == "document_polyglot"
     assert said in str(refused.value)
+
+
+def test_the_refusal_is_explained_in_arabic_and_french() -> None:
+    from chalicelib import errors
+
+    reasons = errors.DOCUMENT_FAILURES["document_polyglot"]
+    assert reasons["ar"] and reasons["fr"]
+
+
+def test_a_zip_end_record_is_found_anywhere(tmp_path: Path) -> None:
+    archive = arabic_zip()
+    # Only the central directory and its end record, with bytes after them:
+    # the local headers are gone (renamed), unzip tools still list the entry.
+    hollow = archive.replace(b"PK\x03\x04", b"QK\x03\x04") + b"tail"
+    data = image_bytes("TIFF") + b"A" + hollow
+
+    with pytest.raises(pdf_safety.UnsafeDocument, match="ZIP"):
+        pdf_safety.inspect_file(write(tmp_path, data), "image/tiff", LIMITS)
+
+
+def test_random_bytes_do_not_look_like_markup_or_an_archive(tmp_path: Path) -> None:
+    """Compressed image data is close to random: 32 MB of it trips nothing."""
+    import random
+
+    noise = random.Random(20240607).randbytes(32 * 1024 * 1024)  # noqa: S311
+    path = write(tmp_path, noise)
+    with (
+        path.open("rb") as handle,
+        mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+    ):
+        polyglot._check_markup(mapped)
+        polyglot._check_zip(mapped)
 
 
 @pytest.mark.parametrize(
@@ -177,8 +317,28 @@ def test_a_name_saying_another_type_is_refused(
         (image_bytes("PDF") + b"\r\n\x00\x00 \n", "application/pdf", "scan0001"),
         (image_bytes("TIFF"), "image/tiff", "scan.tiff"),
         (image_bytes("PNG"), "image/png", "no-extension"),
+        (image_bytes("PNG") + b"\0" * 16, "image/png", "padded.png"),
+        (image_bytes("JPEG") + b"\r\n", "image/jpeg", "padded.jpg"),
+        (image_bytes("PDF") + b"\n\x00junk%", "application/pdf", "junk.pdf"),
+        (
+            png_with_chunk(b"tEXt", b"Software\0Scanner <model 5> on=1 x"),
+            "image/png",
+            "text.png",
+        ),
+        (jpeg_with_comment(b"scanned on 2024-06-07 <A4>"), "image/jpeg", "c.jpg"),
     ],
-    ids=["incremental-pdf", "exif-thumbnail", "pdf-trailing-blanks", "tiff", "png"],
+    ids=[
+        "incremental-pdf",
+        "exif-thumbnail",
+        "pdf-trailing-blanks",
+        "tiff",
+        "png",
+        "png-nul-padding",
+        "jpeg-crlf",
+        "pdf-trailing-junk",
+        "png-text-chunk",
+        "jpeg-comment",
+    ],
 )
 def test_legitimate_files_pass(
     tmp_path: Path, data: bytes, content_type: str, filename: str

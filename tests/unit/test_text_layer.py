@@ -226,3 +226,23 @@ def test_a_signed_pdf_is_recognised(scan: Path, tmp_path: Path) -> None:
 
     assert text_layer.carries_signature(signed)
     assert not text_layer.carries_signature(scan)
+
+
+def test_a_rotated_page_read_as_nothing_is_left_to_ocrmypdf(
+    tmp_path: Path, scan: Path
+) -> None:
+    """No words found on a sideways page: never a layer claimed for it."""
+    writer = PdfWriter(clone_from=scan)
+    writer.pages[0].rotate(90)
+    rotated = tmp_path / "rotated.pdf"
+    writer.write(rotated)
+
+    with pytest.raises(text_layer.UnsupportedPage):
+        text_layer.lay_words(rotated, tmp_path / "out.pdf", {1: []})
+
+
+def test_ocrmypdf_turns_pages_before_reading_them(tmp_path: Path) -> None:
+    command = text_layer._command(
+        ("ocrmypdf",), tmp_path / "in.pdf", tmp_path / "out.pdf", "fra"
+    )
+    assert "--rotate-pages" in command
