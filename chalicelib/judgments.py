@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.cases import record_void, reserve_serial
 from chalicelib.changes import Change
+from chalicelib.court_time import at_court
 from chalicelib.errors import Conflict, TransitionRefused, ValidationFailed
 from chalicelib.hearings import cancel_scheduled, hearings_of
 from chalicelib.models import CaseModel, CaseRecordModel, DocumentModel
@@ -40,9 +41,10 @@ def record_judgment(
     if case.status not in JUDGEABLE:
         raise TransitionRefused(f"a {case.status} case cannot be judged")
     change = Change(case, actor, "RECORD_JUDGMENT", now or datetime.now(UTC))
-    if request.pronounced_on > change.now.date():
+    # Dates of the court's calendar: after midnight in Morocco is the next day.
+    if request.pronounced_on > at_court(change.now).date():
         raise ValidationFailed.field("pronounced_on", "is in the future")
-    if request.pronounced_on < case.registered_at.date():
+    if request.pronounced_on < at_court(case.registered_at).date():
         raise ValidationFailed.field(
             "pronounced_on", "is before the case was registered"
         )

@@ -17,6 +17,7 @@ from chalice.local import LambdaEventConverter
 from chalicelib import audit, hearings
 from chalicelib.cases import find_case
 from chalicelib.config import get_settings
+from chalicelib.court_time import court_today
 from chalicelib.schemas import HearingOutcomeRequest, ScheduleHearingRequest
 from tests.functional import accounts
 from tests.functional.test_proceedings import a_day, assigned_case, schedule
@@ -283,7 +284,7 @@ def test_a_party_filing_is_sealed_as_received_never_as_a_judgment(
         judge.headers,
         {
             "version": case["version"],
-            "pronounced_on": datetime.now(UTC).date().isoformat(),
+            "pronounced_on": court_today().isoformat(),
             "operative_part": "Rejet",
             "document_id": filed["document_id"],
         },

@@ -13,7 +13,7 @@ from chalice.local import LambdaEventConverter
 from chalicelib import audit, hearings
 from chalicelib.cases import find_case
 from chalicelib.config import get_settings
-from chalicelib.court_time import at_court
+from chalicelib.court_time import at_court, court_today
 from chalicelib.models import RegistryModel
 from chalicelib.schemas import HearingOutcomeRequest, ScheduleHearingRequest
 from tests.functional import accounts
@@ -51,7 +51,7 @@ def judged(api: Api, as_role: Any) -> dict[str, Any]:
         judge.headers,
         {
             "version": body["case"]["version"],
-            "pronounced_on": datetime.now(UTC).date().isoformat(),
+            "pronounced_on": court_today().isoformat(),
             "operative_part": "حكمت المحكمة علنيا ابتدائيا وحضوريا",
             "document_id": document["document_id"],
         },
@@ -79,7 +79,7 @@ def test_a_judgment_needs_a_signed_document_of_the_case(
     _, body = schedule(api, clerk, case, a_day(), f"K-{uuid.uuid4().hex[:6]}")
     request = {
         "version": body["case"]["version"],
-        "pronounced_on": datetime.now(UTC).date().isoformat(),
+        "pronounced_on": court_today().isoformat(),
         "operative_part": "Rejet",
         "document_id": judged["document"]["document_id"],  # another case's
     }

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from chalicelib.court_time import at_court
+from chalicelib.court_time import at_court, court_today
 from tests.functional import accounts
 from tests.support import Api
 
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = court_today().isoformat()
 
 
 def fail_sign_in(api: Api, username: str, times: int) -> None:
