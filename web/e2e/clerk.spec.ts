@@ -114,8 +114,9 @@ test("a clerk registers a case, uploads a scan and sees it signed", async ({ pag
   await page.goto(caseUrl);
   await page.getByRole("button", { name: "Enregistrer le jugement" }).click();
   const judgment = page.getByRole("dialog");
-  const now = new Date();
-  await judgment.locator("input[name=pronounced_on]").fill(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`);
+  // Today at the court (after midnight in Morocco it is already tomorrow in UTC).
+  const clock = (await (await page.request.get("/api/public/courts")).json()) as { court_date: string };
+  await judgment.locator("input[name=pronounced_on]").fill(clock.court_date);
   await judgment.locator("textarea[name=operative_part]").fill("حكمت المحكمة علنيا ابتدائيا حضوريا بقبول الطلب.");
   await judgment.locator("select[name=document_id]").selectOption({ label: SCAN });
   await judgment.getByRole("button", { name: "Enregistrer" }).click();
