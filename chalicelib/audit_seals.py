@@ -94,9 +94,9 @@ def seal_hours(
     last = _last_seal()
     if last is None:
         start = first_hour or hour_of(now - timedelta(hours=1))
-        hour, previous = _parse(start), GENESIS
+        hour, previous = parse_hour(start), GENESIS
     else:
-        hour, previous = _parse(last.hour) + timedelta(hours=1), last.digest
+        hour, previous = parse_hour(last.hour) + timedelta(hours=1), last.digest
     sealed: list[Seal] = []
     while hour + timedelta(hours=1) + GRACE <= now:
         seal = _seal(hour_of(hour), previous)
@@ -169,9 +169,9 @@ def verify(start: str, end: str) -> dict[str, Any]:
     the seals' own chain holds.
     """
     altered, unsealed, chain_broken = [], [], []
-    hour, previous_digest = _parse(start), None
+    hour, previous_digest = parse_hour(start), None
     checked = 0
-    while hour <= _parse(end):
+    while hour <= parse_hour(end):
         name = hour_of(hour)
         seal = stored_seal(name)
         if seal is None:
@@ -193,5 +193,6 @@ def verify(start: str, end: str) -> dict[str, Any]:
     }
 
 
-def _parse(hour: str) -> datetime:
+def parse_hour(hour: str) -> datetime:
+    """The UTC start of an hour named ``YYYY-MM-DDTHH``; ValueError if not one."""
     return datetime.strptime(hour, HOUR_FORMAT).replace(tzinfo=UTC)

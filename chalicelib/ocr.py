@@ -609,7 +609,11 @@ def _balanced(line: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _arabic_line_models() -> str:
-    """``ara+Arabic`` when the Arabic-script model is installed, else ``ara``."""
+    """``ara+Arabic`` when the Arabic-script model is installed, else ``ara``.
+
+    Asked of ``tesseract --list-langs`` itself: pytesseract's
+    ``get_languages`` left the script model out of its answer here.
+    """
     command = _pytesseract().pytesseract.tesseract_cmd
     try:
         listing = subprocess.run(

@@ -370,18 +370,6 @@ def _check_appended_magic(data: mmap.mmap, end: int) -> None:
             raise Polyglot(f"{name} follows the end of the document")
 
 
-def _document_end(data: mmap.mmap, content_type: str) -> int | None:
-    """Offset just past the document's own end, when its format says one."""
-    if content_type == "application/pdf":
-        position = data.rfind(b"%%EOF")
-        return None if position == -1 else position + len(b"%%EOF")
-    if content_type == "image/png":
-        return _png_walk(data)[0]
-    if content_type == "image/jpeg":
-        return _jpeg_end(data)
-    return None  # TIFF: its directories may sit anywhere in the file
-
-
 Regions = list[tuple[int, int]]
 
 
@@ -402,11 +390,6 @@ def _png_walk(data: mmap.mmap) -> tuple[int | None, Regions]:
         if kind == b"IEND":
             return position, regions
     return None, regions
-
-
-def _jpeg_end(data: mmap.mmap) -> int | None:
-    """Past the end-of-image marker (see ``_jpeg_walk``)."""
-    return _jpeg_walk(data)[0]
 
 
 def _jpeg_walk(data: mmap.mmap) -> tuple[int | None, Regions]:

@@ -89,12 +89,12 @@ def verify(arguments: argparse.Namespace, language: str) -> int:
 
 def _hour(value: str | None, name: str) -> str | None:
     """An hour as given (``YYYY-MM-DDTHH``, UTC), checked; None if not given."""
-    from chalicelib.audit_seals import HOUR_FORMAT
+    from chalicelib.audit_seals import parse_hour
 
     if value is None:
         return None
     try:
-        datetime.strptime(value, HOUR_FORMAT)
+        parse_hour(value)
     except ValueError:
         raise ValidationFailed.field(name, "must be YYYY-MM-DDTHH") from None
     return value
