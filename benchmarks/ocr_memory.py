@@ -37,7 +37,7 @@ sys.path.insert(0, {root!r})
 from chalicelib.ocr import PageReading, TesseractEngine, read_document
 
 class OpensPages(TesseractEngine):
-    def read_image(self, image_path, number, script=None):
+    def read_image(self, image_path, number, layout=None):
         from PIL import Image
         with Image.open(image_path) as page:
             page.load()

@@ -432,30 +432,30 @@ class TesseractEngine:
 
     # -- public --------------------------------------------------------------
 
-    def detect_script(self, image_path: str) -> str | None:
-        """Return "Arabic" or "Latin" from Tesseract OSD, None when unsure."""
+    def detect_layout(self, image_path: str) -> PageLayout:
+        """The page's script and the turn that sets it upright, from one OSD.
+
+        A single text line has neither (OSD needs more text).
+        """
         with tempfile.TemporaryDirectory(prefix="justicia-osd-") as workdir:
             page = _PageImage(image_path, workdir)
             if _is_single_line(*page.size):
-                return None
-            return self._osd(page.at_scale(_probe_scale(page.size)))
+                return PageLayout()
+            return _layout_of(self._osd_answer(page.at_scale(_probe_scale(page.size))))
 
     def read_image(
-        self, image_path: str, number: int, script: str | None = None
+        self, image_path: str, number: int, layout: PageLayout | None = None
     ) -> PageReading:
-        """Read one page image; ``script`` skips detection when already known."""
+        """Read one page image; ``layout`` skips detection when already known."""
         with tempfile.TemporaryDirectory(prefix="justicia-tess-") as workdir:
             page = _PageImage(image_path, workdir)
             if _is_single_line(*page.size):
                 best = self._read_line(page.at_scale(1.0))
             else:
-                best = self._read_page(page, script)
+                best = self._read_page(page, layout)
         return self._reading(best, number, page.turned)
 
     # -- internals -----------------------------------------------------------
-
-    def _osd(self, path: str) -> str | None:
-        return _script_of(self._osd_answer(path))
 
     def _osd_answer(self, path: str) -> dict[str, Any]:
         """Tesseract's orientation and script detection; empty when it cannot."""
@@ -508,18 +508,16 @@ class TesseractEngine:
             return self._pass(path, "spa", 7)
         return latin
 
-    def _read_page(self, page: _PageImage, script: str | None) -> _Pass:
+    def _read_page(self, page: _PageImage, layout: PageLayout | None) -> _Pass:
         """Turn the page upright, probe it small, then read once at the best scale."""
         probe_scale = _probe_scale(page.size)
         probe_path = page.at_scale(probe_scale)
-        osd = self._osd_answer(probe_path)
-        correction = _orientation_correction(osd)
-        if correction:
-            page.turn(correction)
+        if layout is None:
+            layout = _layout_of(self._osd_answer(probe_path))
+        if layout.turn:
+            page.turn(layout.turn)
             probe_path = page.at_scale(probe_scale)
-        if script is None:
-            script = _script_of(osd)
-        probe = self._probe(probe_path, script)
+        probe = self._probe(probe_path, layout.script)
         language = probe.language
         if language == "fra" and latin_language(probe.text) == "spa":
             language = "spa"
@@ -550,6 +548,22 @@ class TesseractEngine:
             words=best.boxes,
             turned=turned,
         )
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """What one OSD pass says of a page: its script and how to set it upright.
+
+    ``script`` is "Arabic" or "Latin" (None when unsure); ``turn`` the degrees
+    (clockwise) that set it upright, 0 when upright or unsure.
+    """
+
+    script: str | None = None
+    turn: int = 0
+
+
+def _layout_of(osd: dict[str, Any]) -> PageLayout:
+    return PageLayout(_script_of(osd), _orientation_correction(osd))
 
 
 def _script_of(osd: dict[str, Any]) -> str | None:
@@ -965,9 +979,9 @@ def _ocr_page(
 ) -> PageReading:
     if primary is None:
         return engine.read_image(path, number)
-    script = engine.detect_script(path)
-    if script != "Latin":
-        return engine.read_image(path, number, script=script)
+    layout = engine.detect_layout(path)
+    if layout.script != "Latin":
+        return engine.read_image(path, number, layout=layout)
     try:
         return primary.read_image(path, number)
     except TextractUnavailable as error:
@@ -975,7 +989,7 @@ def _ocr_page(
         logger.warning("OCR fallback to tesseract (%s)", reason)
         if on_fallback is not None:
             on_fallback(reason)
-        return engine.read_image(path, number, script=script)
+        return engine.read_image(path, number, layout=layout)
 
 
 def read_document(

@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw
 
 from chalicelib import ocr
 from chalicelib.ocr import (
+    PageLayout,
     PageReading,
     TesseractEngine,
     TextractEngine,
@@ -68,11 +69,11 @@ class FakeTesseract(TesseractEngine):
         self.script = script
         self.read: list[int] = []
 
-    def detect_script(self, image_path: str) -> str | None:
-        return self.script
+    def detect_layout(self, image_path: str) -> PageLayout:
+        return PageLayout(self.script)
 
     def read_image(
-        self, image_path: str, number: int, script: str | None = None
+        self, image_path: str, number: int, layout: PageLayout | None = None
     ) -> PageReading:
         self.read.append(number)
         language = "ara" if self.script == "Arabic" else "fra"
