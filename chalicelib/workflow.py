@@ -10,7 +10,7 @@ court's counters), in one transaction.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
 from chalicelib import access
@@ -23,6 +23,7 @@ from chalicelib.cases import (
     principals_of,
 )
 from chalicelib.changes import Change
+from chalicelib.court_time import at_court, court_today
 from chalicelib.errors import Conflict, NotFound, TransitionRefused, ValidationFailed
 from chalicelib.models import CaseModel, CaseRecordModel, MembershipModel, UserModel
 from chalicelib.procedures import ensure_procedure
@@ -258,9 +259,13 @@ def record_procedure(
         if request.occurred_on
         else None
     )
-    if request.occurred_on and request.occurred_on > date.today():
+    # Dates of the court's calendar, as for judgments.
+    if request.occurred_on and request.occurred_on > court_today():
         raise ValidationFailed.field("occurred_on", "is in the future")
-    if request.occurred_on and request.occurred_on < case.registered_at.date():
+    if (
+        request.occurred_on
+        and request.occurred_on < at_court(case.registered_at).date()
+    ):
         raise ValidationFailed.field("occurred_on", "is before the case was registered")
     change = Change(
         case,
