@@ -148,7 +148,12 @@ TIFF_TYPE_SIZES = {
 TIFF_DIRECTORY_TAGS = frozenset({330, 34665, 34853, 40965})
 # Tags whose value is compressed data (Photoshop's layers, up to many MB).
 TIFF_COMPRESSED_TAGS = frozenset({37724})
-TIFF_MAX_DIRECTORIES = 256
+# Bounds of the walk: 2000 pages (the most accepted) with their EXIF and GPS
+# directories, and tags enough for all of them.
+TIFF_MAX_DIRECTORIES = 8192
+TIFF_MAX_ENTRIES = 262_144
+# Sub-directories read from one tag (a few pages' reduced images).
+TIFF_MAX_SUB_DIRECTORIES = 16
 EXTENSIONS = {
     ".pdf": "application/pdf",
     ".png": "image/png",
@@ -516,22 +521,41 @@ def _tiff_tag_values(data: mmap.mmap) -> Regions:
     """The values of a TIFF's tags longer than 4 bytes, in every directory.
 
     The page chain and the sub-directories (EXIF, GPS...) are followed, each
-    directory once, at most ``TIFF_MAX_DIRECTORIES``. Descriptions, software
-    names, XMP and IPTC are plain bytes; the strips and tiles (the pixels,
-    often compressed) and ``TIFF_COMPRESSED_TAGS`` are not regions. A value
-    running past the file is cut at its end.
+    directory once. Descriptions, software names, XMP and IPTC are plain
+    bytes; the strips and tiles (the pixels, often compressed) and
+    ``TIFF_COMPRESSED_TAGS`` are not regions. A value running past the file
+    is cut at its end, and overlapping values are merged, so each byte is
+    searched once. More than ``TIFF_MAX_DIRECTORIES`` directories or
+    ``TIFF_MAX_ENTRIES`` tags (far beyond any scan, and beyond the pages
+    accepted) are refused rather than walked for minutes.
     """
     order = "<" if data[:2] == b"II" else ">"
     pending = [_tiff_long(data, order, 4)]
     seen: set[int] = set()
     regions: Regions = []
-    while pending and len(seen) < TIFF_MAX_DIRECTORIES:
+    entries = 0
+    while pending:
         directory = pending.pop()
         if directory in seen or not 8 <= directory <= len(data) - 2:
             continue
         seen.add(directory)
+        entries += int(struct.unpack_from(order + "H", data, directory)[0])
         pending.extend(_tiff_directory(data, order, directory, regions))
-    return regions
+        walked = max(len(seen), len(pending))
+        if walked > TIFF_MAX_DIRECTORIES or entries > TIFF_MAX_ENTRIES:
+            raise Polyglot("the image has more directories or tags than a scan")
+    return _merged(regions)
+
+
+def _merged(regions: Regions) -> Regions:
+    """The union of ``regions`` (empty ones dropped), in the file's order."""
+    merged: Regions = []
+    for start, stop in sorted(r for r in regions if r[0] < r[1]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
 
 
 def _tiff_directory(
@@ -559,7 +583,7 @@ def _tiff_offsets(
     """The directory offsets a tag holds: in the entry, or in an array."""
     if size <= 4:
         return [value]
-    wanted = min(number, TIFF_MAX_DIRECTORIES)
+    wanted = min(number, TIFF_MAX_SUB_DIRECTORIES)
     return [_tiff_long(data, order, value + 4 * index) for index in range(wanted)]
 
 

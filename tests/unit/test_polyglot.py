@@ -166,6 +166,15 @@ def tiff_with_exif_comment(comment: bytes) -> bytes:
     return header + first + b"\0\0\0\0" + exif + b"\0\0\0\0" + comment
 
 
+def tiff_directory_maze(tags: int = 600) -> bytes:
+    """A TIFF whose one directory lists ``tags`` SubIFDs tags of 16 offsets each."""
+    offsets_at = 8 + 2 + 12 * tags + 4
+    entry = struct.pack("<HHII", 330, 4, 16, offsets_at)
+    directory = struct.pack("<H", tags) + entry * tags + b"\0\0\0\0"
+    offsets = struct.pack("<16I", *range(offsets_at + 64, offsets_at + 80))
+    return b"II*\x00" + struct.pack("<I", 8) + directory + offsets + b"\0" * 64
+
+
 HOSTILE: dict[str, tuple[bytes, str, str]] = {
     "pdf+zip": (image_bytes("PDF") + zip_archive(), "application/pdf", "ZIP"),
     "png+zip": (image_bytes("PNG") + zip_archive(), "image/png", "ZIP"),
@@ -349,6 +358,11 @@ HOSTILE: dict[str, tuple[bytes, str, str]] = {
         tiff_with_exif_comment(b"ASCII\0\0\0<svg><animate onbegin=alert(1)>"),
         "image/tiff",
         "markup",
+    ),
+    "tiff directory maze": (
+        tiff_directory_maze(),
+        "image/tiff",
+        "more directories or tags than a scan",
     ),
     "png chunk running past the file": (
         image_bytes("PNG")[:-12] + struct.pack(">I", 10**6) + b"zzZz" + b"%PDF-1.4",
