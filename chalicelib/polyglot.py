@@ -11,8 +11,10 @@ Checked here, on the received bytes, before any reader opens them:
   ``on...=`` handler (markers long enough that compressed data never forms
   them by chance, see ``WHOLE_FILE_MARKUP``). In the bytes that are not
   compressed (the data after the document's end, a PNG's text and private
-  chunks, a JPEG's marker segments) also any ``<svg``, ``<img`` or
-  ``on...=`` handler alone (``REGION_MARKUP``);
+  chunks, a JPEG's marker segments, a PDF outside its encoded streams, the
+  values of a TIFF's tags) also any ``<svg``, ``<img`` or ``on...=`` handler
+  alone (``REGION_MARKUP``), so any tag carrying a handler, whatever its name
+  (``<p onmouseover=``, ``<svg><animate onbegin=``);
 * a ZIP archive, recognised by structure whatever the encoding of its names:
   a local file header whose version, flags, method, sizes and name fit, or an
   end of central directory record anywhere whose offsets point at a central
@@ -106,8 +108,13 @@ WHOLE_FILE_MARKUP = re.compile(
     re.IGNORECASE,
 )
 # Markup searched in bytes that are not compressed: after a document's end,
-# in a PNG's text chunks, in a JPEG's marker segments (metadata of at most a
-# few hundred KB, where ~3.5e-10 per byte gives about 1e-4).
+# in a PNG's text chunks, in a JPEG's marker segments, in a PDF outside its
+# encoded streams, in a TIFF's tag values. The bare handler alternative is what
+# refuses a tag of any name carrying one (``<p onmouseover=``): a handler
+# attribute always follows a blank, a ``/`` or a quote. In metadata of a few
+# hundred KB, ~3.5e-10 per byte gives about 1e-4; a PDF's unencoded streams
+# may be raw pixels, but 389 MB of the shared samples' pixels decoded raw
+# (grey, RGB, 1-bit) hold no match.
 REGION_MARKUP = re.compile(
     rb"<(?:script|html|!doctype\s+html|iframe|object|embed)"
     rb"|<(?:svg|img)[\s/>]"
@@ -117,6 +124,36 @@ REGION_MARKUP = re.compile(
 )
 # PNG chunks whose data is compressed (the rest is scanned as plain bytes).
 PNG_COMPRESSED_CHUNKS = frozenset({b"IDAT", b"fdAT", b"zTXt", b"iCCP"})
+# A PDF stream's data, after its keyword (``endstream`` holds it too).
+PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+# How far before ``stream`` its dictionary (and its ``/Filter``) is looked for.
+PDF_DICTIONARY_REACH = 4096
+# TIFF: the size of a value of each field type (TIFF 6.0 section 2, plus IFD).
+TIFF_TYPE_SIZES = {
+    1: 1,
+    2: 1,
+    3: 2,
+    4: 4,
+    5: 8,
+    6: 1,
+    7: 1,
+    8: 2,
+    9: 4,
+    10: 8,
+    11: 4,
+    12: 8,
+    13: 4,
+}
+# Tags whose values are directories: SubIFDs, EXIF, GPS, interoperability.
+TIFF_DIRECTORY_TAGS = frozenset({330, 34665, 34853, 40965})
+# Tags whose value is compressed data (Photoshop's layers, up to many MB).
+TIFF_COMPRESSED_TAGS = frozenset({37724})
+# Bounds of the walk: 2000 pages (the most accepted) with their EXIF and GPS
+# directories, and tags enough for all of them.
+TIFF_MAX_DIRECTORIES = 8192
+TIFF_MAX_ENTRIES = 262_144
+# Sub-directories read from one tag (a few pages' reduced images).
+TIFF_MAX_SUB_DIRECTORIES = 16
 EXTENSIONS = {
     ".pdf": "application/pdf",
     ".png": "image/png",
@@ -311,6 +348,8 @@ def _plausible_local_header(data: mmap.mmap, position: int) -> bool:
 
 def _check_after_end(data: mmap.mmap, content_type: str) -> None:
     if content_type == "application/pdf":
+        for start, stop in _pdf_plain_regions(data):
+            _check_region_markup(data, start, stop)
         _check_after_pdf_end(data)
         return
     if content_type == "image/png":
@@ -318,6 +357,8 @@ def _check_after_end(data: mmap.mmap, content_type: str) -> None:
     elif content_type == "image/jpeg":
         end, regions = _jpeg_walk(data)
     else:  # TIFF: its directories and strips may sit anywhere in the file
+        for start, stop in _tiff_tag_values(data):
+            _check_region_markup(data, start, stop)
         return
     for start, stop in regions:
         _check_region_markup(data, start, stop)
@@ -436,3 +477,118 @@ def _after_entropy_data(data: mmap.mmap, position: int) -> int:
             position += 1
             continue
         return position
+
+
+def _pdf_plain_regions(data: mmap.mmap) -> Regions:
+    """The bytes of a PDF outside the data of its encoded streams.
+
+    Objects, dictionaries, strings, cross-reference tables and the data of
+    streams without a ``/Filter`` (raw, so not compressed) are regions; a
+    stream whose dictionary names a filter is skipped from its ``stream``
+    keyword to the next ``endstream``. A stream never ended is not skipped.
+
+    NOTE: markup inside a stream that declares a filter is only searched by
+    ``WHOLE_FILE_MARKUP``; a writer can declare a filter over any bytes, so
+    this matters for a ``<p onmouseover=`` hidden there. Decoding each stream
+    to check the filter would close it, at the cost of inflating every stream.
+    """
+    regions: Regions = []
+    start = 0
+    for keyword in PDF_STREAM.finditer(data):
+        if keyword.start() < start or not _declares_filter(data, keyword.start()):
+            continue
+        end = data.find(b"endstream", keyword.end())
+        if end == -1:
+            break
+        regions.append((start, keyword.end()))
+        start = end
+    regions.append((start, len(data)))
+    return regions
+
+
+def _declares_filter(data: mmap.mmap, keyword: int) -> bool:
+    """Whether the dictionary before a ``stream`` keyword names a ``/Filter``.
+
+    The dictionary runs from its object's ``obj`` keyword (at most
+    ``PDF_DICTIONARY_REACH`` bytes back) to the stream keyword.
+    """
+    reach = max(0, keyword - PDF_DICTIONARY_REACH)
+    opening = data.rfind(b"obj", reach, keyword)
+    return data.find(b"/Filter", opening if opening != -1 else reach, keyword) != -1
+
+
+def _tiff_tag_values(data: mmap.mmap) -> Regions:
+    """The values of a TIFF's tags longer than 4 bytes, in every directory.
+
+    The page chain and the sub-directories (EXIF, GPS...) are followed, each
+    directory once. Descriptions, software names, XMP and IPTC are plain
+    bytes; the strips and tiles (the pixels, often compressed) and
+    ``TIFF_COMPRESSED_TAGS`` are not regions. A value running past the file
+    is cut at its end, and overlapping values are merged, so each byte is
+    searched once. More than ``TIFF_MAX_DIRECTORIES`` directories or
+    ``TIFF_MAX_ENTRIES`` tags (far beyond any scan, and beyond the pages
+    accepted) are refused rather than walked for minutes.
+    """
+    order = "<" if data[:2] == b"II" else ">"
+    pending = [_tiff_long(data, order, 4)]
+    seen: set[int] = set()
+    regions: Regions = []
+    entries = 0
+    while pending:
+        directory = pending.pop()
+        if directory in seen or not 8 <= directory <= len(data) - 2:
+            continue
+        seen.add(directory)
+        entries += int(struct.unpack_from(order + "H", data, directory)[0])
+        pending.extend(_tiff_directory(data, order, directory, regions))
+        walked = max(len(seen), len(pending))
+        if walked > TIFF_MAX_DIRECTORIES or entries > TIFF_MAX_ENTRIES:
+            raise Polyglot("the image has more directories or tags than a scan")
+    return _merged(regions)
+
+
+def _merged(regions: Regions) -> Regions:
+    """The union of ``regions`` (empty ones dropped), in the file's order."""
+    merged: Regions = []
+    for start, stop in sorted(r for r in regions if r[0] < r[1]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def _tiff_directory(
+    data: mmap.mmap, order: str, directory: int, regions: Regions
+) -> list[int]:
+    """Add a directory's tag values to ``regions``; return the directories next."""
+    (count,) = struct.unpack_from(order + "H", data, directory)
+    following: list[int] = []
+    for entry in range(directory + 2, directory + 2 + 12 * count, 12):
+        if entry + 12 > len(data):
+            return following
+        tag, kind, number, value = struct.unpack_from(order + "HHII", data, entry)
+        size = TIFF_TYPE_SIZES.get(kind, 1) * number
+        if tag in TIFF_DIRECTORY_TAGS:
+            following += _tiff_offsets(data, order, number, value, size)
+        if size > 4 and tag not in TIFF_COMPRESSED_TAGS:
+            regions.append((value, min(len(data), value + size)))
+    following.append(_tiff_long(data, order, directory + 2 + 12 * count))
+    return following
+
+
+def _tiff_offsets(
+    data: mmap.mmap, order: str, number: int, value: int, size: int
+) -> list[int]:
+    """The directory offsets a tag holds: in the entry, or in an array."""
+    if size <= 4:
+        return [value]
+    wanted = min(number, TIFF_MAX_SUB_DIRECTORIES)
+    return [_tiff_long(data, order, value + 4 * index) for index in range(wanted)]
+
+
+def _tiff_long(data: mmap.mmap, order: str, position: int) -> int:
+    """The 32-bit number at ``position``, 0 (no directory) past the file."""
+    if position < 0 or position + 4 > len(data):
+        return 0
+    return int(struct.unpack_from(order + "I", data, position)[0])

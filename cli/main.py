@@ -11,6 +11,10 @@ Without ``JUSTICIA_USER_POOL_ID`` the pool is found by its name,
 Exit codes: 0 done, 1 unexpected failure, 2 bad usage or input, 3 no such
 user, 4 refused by the current state (taken username, last admin, already
 (in)active), 5 configuration missing (region, user pool).
+
+An unexpected failure prints a request id to quote to support: the one AWS
+gave the failed call, or, when AWS gave none (unreachable, say), the run's own
+``cli-<hex>`` id, said to be local; the audit entries of the run carry it too.
 """
 
 from __future__ import annotations
@@ -55,6 +59,14 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "Pool d'utilisateurs introuvable: définissez JUSTICIA_USER_POOL_ID.",
         "ar": "مجمع المستخدمين غير موجود: عرّفوا JUSTICIA_USER_POOL_ID.",
     },
+    "aws_request_id": {
+        "fr": "Identifiant de la requête (donné par AWS): {id}",
+        "ar": "معرف الطلب (قدمته AWS): {id}",
+    },
+    "local_request_id": {
+        "fr": "Identifiant de la requête (local: AWS n'en a donné aucun): {id}",
+        "ar": "معرف الطلب (محلي: لم تقدم AWS أي معرف): {id}",
+    },
 }
 
 
@@ -66,9 +78,14 @@ class ConfigurationMissing(Exception):
         self.key = key
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; return its exit code (the console script exits with it)."""
+def main(argv: list[str] | None = None, request_id: str | None = None) -> int:
+    """Run one command; return its exit code (the console script exits with it).
+
+    ``request_id`` names the run (default ``cli-<random hex>``): its audit
+    entries carry it, and a failure AWS gave no id for prints it.
+    """
     arguments = parser().parse_args(argv)
+    arguments.request_id = request_id or local_request_id()
     language = arguments.lang
     try:
         prepare_environment(os.environ)
@@ -81,7 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         print(TEXT[exc.key][language], file=sys.stderr)
         return CONFIGURATION
     except Exception as exc:  # noqa: BLE001 - every failure becomes an exit code
-        return report_error(exc, language)
+        return report_error(exc, language, arguments.request_id)
+
+
+def local_request_id() -> str:
+    """A new id for a run of the CLI, e.g. ``cli-4f1c...`` (32 hex digits)."""
+    return f"cli-{uuid.uuid4().hex}"
 
 
 def prepare_environment(environ: MutableMapping[str, str]) -> None:
@@ -119,8 +141,12 @@ def find_user_pool() -> str:
     raise ConfigurationMissing("no_pool")
 
 
-def report_error(exc: Exception, language: str) -> int:
-    """Print the error in the operator's language; return its exit code."""
+def report_error(exc: Exception, language: str, request_id: str) -> int:
+    """Print the error in the operator's language; return its exit code.
+
+    An unexpected failure (exit 1) also prints the request id to quote:
+    AWS's when it gave one, else ``request_id``, said to be local.
+    """
     from chalicelib.errors import (
         Conflict,
         JusticiaError,
@@ -128,16 +154,54 @@ def report_error(exc: Exception, language: str) -> int:
         ValidationFailed,
     )
 
-    if not isinstance(exc, JusticiaError):
-        exc = JusticiaError(f"{type(exc).__name__}: {exc}")
-    print(describe(exc, language), file=sys.stderr)
-    if isinstance(exc, ValidationFailed):
+    error = exc
+    if not isinstance(error, JusticiaError):
+        error = JusticiaError(f"{type(exc).__name__}: {exc}")
+    print(describe(error, language), file=sys.stderr)
+    if isinstance(error, ValidationFailed):
         return USAGE
-    if isinstance(exc, NotFound):
+    if isinstance(error, NotFound):
         return NOT_FOUND
-    if isinstance(exc, Conflict):
+    if isinstance(error, Conflict):
         return REFUSED
+    print(request_line(exc, language, request_id), file=sys.stderr)
     return FAILED
+
+
+def request_line(exc: BaseException, language: str, request_id: str) -> str:
+    """The id to quote to support, and whether AWS or the CLI made it."""
+    given = aws_request_id(exc)
+    if given:
+        return TEXT["aws_request_id"][language].format(id=given)
+    return TEXT["local_request_id"][language].format(id=request_id)
+
+
+def aws_request_id(exc: BaseException) -> str | None:
+    """The request id AWS answered the failed call with, if it answered.
+
+    Looked for along the causes: a botocore ``ClientError`` keeps it in its
+    response, wrapped ``from`` it by our services or held as ``cause`` by
+    PynamoDB. A call that never reached AWS (no connection) has none.
+    """
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        response = getattr(current, "response", None)
+        if isinstance(response, dict):
+            found = (response.get("ResponseMetadata") or {}).get("RequestId")
+            if found:
+                return str(found)
+        causes = (
+            current.__cause__,
+            current.__context__,
+            getattr(current, "cause", None),
+        )
+        pending += [c for c in causes if isinstance(c, BaseException)]
+    return None
 
 
 def describe(exc: JusticiaError, language: str) -> str:
@@ -158,7 +222,7 @@ def actor(arguments: argparse.Namespace) -> Actor:
     return Actor(
         username=f"cli:{operator or getpass.getuser()}",
         role="OPERATOR",
-        request_id=f"cli-{uuid.uuid4().hex}",
+        request_id=getattr(arguments, "request_id", None) or local_request_id(),
     )
 
 

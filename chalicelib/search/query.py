@@ -39,6 +39,9 @@ CASE_TYPE = re.compile(r"[0-9]{4}", re.ASCII)
 FILE_NUMBER = re.compile(r"[0-9]{1,9}/[0-9]{4}/[0-9]{4}", re.ASCII)
 NATIONAL_ID = re.compile(r"[A-Za-z]{1,2}[0-9]{1,7}", re.ASCII)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The name of the clause matching the parties' national ID digests: a hit it
+# matched says so in ``matched_queries``, and gets the party as its highlight.
+NATIONAL_ID_MATCH = "national_id"
 
 TEXT_FIELDS = [
     "file_number^20",
@@ -283,12 +286,30 @@ def _text_clause(text: str) -> dict[str, Any]:
             }
         }
     ]
-    if NATIONAL_ID.fullmatch(text):
+    national_id = national_id_in(text)
+    if national_id:
         from chalicelib.personal import national_id_digest
 
-        digest = national_id_digest(text.upper())
-        alternatives.append({"term": {"party_id_digests": {"value": digest}}})
+        digest = national_id_digest(national_id)
+        alternatives.append(
+            {
+                "term": {
+                    "party_id_digests": {"value": digest, "_name": NATIONAL_ID_MATCH}
+                }
+            }
+        )
     return {"bool": {"should": alternatives, "minimum_should_match": 1}}
+
+
+def national_id_in(text: str) -> str | None:
+    """The national ID (CIN) a search text is, as digests are made, or ``None``.
+
+    >>> national_id_in("cd654321")
+    'CD654321'
+    >>> national_id_in("cd654321 bail") is None
+    True
+    """
+    return text.upper() if NATIONAL_ID.fullmatch(text) else None
 
 
 def _facet_filters(query: SearchQuery) -> list[dict[str, Any]]:

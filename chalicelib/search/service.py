@@ -10,6 +10,7 @@ what fails the check is dropped and counted (``SearchHitsWithheld``).
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -20,8 +21,14 @@ from chalicelib.config import get_settings
 from chalicelib.errors import DependencyFailed, TooManyRequests
 from chalicelib.models import CaseModel
 from chalicelib.search.indices import CASES, PAGES
-from chalicelib.search.query import SearchQuery, invalid, search_body
-from chalicelib.search.sources import CASE_KIND, counsel_key
+from chalicelib.search.query import (
+    NATIONAL_ID_MATCH,
+    SearchQuery,
+    invalid,
+    national_id_in,
+    search_body,
+)
+from chalicelib.search.sources import CASE_KIND, counsel_key, party_digest
 
 if TYPE_CHECKING:
     from opensearchpy import OpenSearch
@@ -34,6 +41,7 @@ ANSWER_PARTS = [
     "hits.hits._source",
     "hits.hits._score",
     "hits.hits.highlight",
+    "hits.hits.matched_queries",
     "aggregations.*.buckets",
 ]
 NOTHING: dict[str, Any] = {"bool": {"must_not": {"match_all": {}}}}
@@ -94,7 +102,10 @@ def search(
         "total": answer["hits"]["total"]["value"] - withheld,
         "from": query.offset,
         "size": query.size,
-        "results": [result_json(hit) for hit in visible],
+        "results": [
+            _result(hit, cases.get(hit["_source"]["case_id"]), query.text)
+            for hit in visible
+        ],
         "facets": facets_json(answer.get("aggregations") or {}),
     }
 
@@ -124,6 +135,36 @@ def load_cases_from_dynamodb(case_ids: Iterable[str]) -> dict[str, CaseModel]:
     if not ids:
         return {}
     return {case.case_id: case for case in CaseModel.batch_get(ids)}
+
+
+def _result(hit: dict[str, Any], case: CaseModel | None, text: str) -> dict[str, Any]:
+    """The result of a hit; one found by a national ID highlights its party."""
+    result = result_json(hit)
+    national_id = national_id_in(text)
+    if national_id and NATIONAL_ID_MATCH in (hit.get("matched_queries") or []):
+        result["highlights"][NATIONAL_ID_MATCH] = party_passages(case, national_id)
+    return result
+
+
+def party_passages(
+    case: CaseModel | None, national_id: str, key: bytes | None = None
+) -> list[str]:
+    """The highlight of a hit found by a national ID: the party it found.
+
+    The number is never indexed, so the engine has no passage to show. The
+    number is not shown either (``chalicelib.personal``): its masked form,
+    marked, then the name of each party of ``case`` holding it, as the case's
+    page shows them to whoever may see the case; escaped as the engine's
+    passages are. E.g. ``["<mark>CD****21</mark> آمنة العلوي"]``, or only the
+    masked form when no party holds it any more (the index lags DynamoDB).
+    """
+    from chalicelib.personal import mask_national_id, national_id_digest
+
+    marked = f"<mark>{html.escape(mask_national_id(national_id))}</mark>"
+    digest = national_id_digest(national_id, key)
+    parties = (case.parties or []) if case is not None else []
+    names = [p.name for p in parties if p.name and party_digest(p, key) == digest]
+    return [f"{marked} {html.escape(name)}" for name in names] or [marked]
 
 
 def result_json(hit: dict[str, Any]) -> dict[str, Any]:

@@ -149,17 +149,25 @@ def counsel_key(bar: str, roll_number: str) -> str:
 
 def party_digests(case: CaseModel) -> set[str]:
     """Keyed digests of the parties' national IDs (stored, or computed)."""
+    digests = {party_digest(party) for party in case.parties or []}
+    return {digest for digest in digests if digest}
+
+
+def party_digest(party: Any, key: bytes | None = None) -> str | None:
+    """The keyed digest of a party's national ID, ``None`` without one.
+
+    Stored with the party, or computed for an older item that kept the number
+    itself (``national_id``).
+    """
     from chalicelib.personal import national_id_digest
 
-    digests = set()
-    for party in case.parties or []:
-        stored = getattr(party, "national_id_digest", None)
-        raw = getattr(party, "national_id", None)
-        if stored:
-            digests.add(stored)
-        elif raw:
-            digests.add(national_id_digest(raw.strip().upper()))
-    return digests
+    stored = getattr(party, "national_id_digest", None)
+    raw = getattr(party, "national_id", None)
+    if stored:
+        return str(stored)
+    if raw:
+        return national_id_digest(raw.strip().upper(), key)
+    return None
 
 
 def _iso(moment: datetime) -> str:

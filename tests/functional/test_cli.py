@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -182,3 +184,56 @@ def test_module_entry_point_finds_the_pool_by_name() -> None:
     )
     assert answer.returncode == OK, answer.stderr
     assert json.loads(answer.stdout)["role"] == "ADMIN"
+
+
+@pytest.mark.usefixtures("stack")
+def test_the_audit_entries_of_a_run_carry_its_request_id(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    username = accounts.unique("cli-run-id")
+    argv = ["users", "create", username, "--role", "CLERK", "--court", "TPI-RABAT"]
+    argv += ["--full-name", "Run Id"]
+
+    assert main([*argv, "--operator", "tester"], request_id="cli-run-0001") == OK
+
+    capsys.readouterr()
+    [record] = [
+        e for e in entries_for(f"user#{username}") if e["action"] == "CREATE_USER"
+    ]
+    assert record["request_id"] == "cli-run-0001"
+
+
+def closed_local_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("fr", "Identifiant de la requête (local: AWS n'en a donné aucun): "),
+        ("ar", "معرف الطلب (محلي: لم تقدم AWS أي معرف): "),
+    ],
+)
+def test_with_aws_unreachable_a_local_id_is_printed_to_quote(
+    language: str, says: str
+) -> None:
+    environment = {
+        **os.environ,
+        "JUSTICIA_AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_local_port()}",
+        "JUSTICIA_USER_POOL_ID": "eu-west-3_unreachable",
+    }
+    answer = subprocess.run(
+        [sys.executable, "-m", "cli", "users", "list", "--lang", language],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert answer.returncode == 1, answer.stderr
+    assert re.search(re.escape(says) + r"cli-[0-9a-f]{32}$", answer.stderr, re.M)

@@ -412,6 +412,40 @@ def test_national_id_finds_the_party_by_its_digest(
     assert corpus.sale["id"] not in found(api, as_role("admin"), "CD654322")
 
 
+def test_a_national_id_hit_highlights_its_party_with_the_id_masked(
+    api: Api, as_role: Callable[[str], Headers], corpus: Corpus
+) -> None:
+    status, body = search(api, as_role("admin"), q="cd654321", size=50)
+    assert status == 200, body
+    (hit,) = [r for r in body["results"] if r["case_id"] == corpus.sale["id"]]
+
+    assert hit["highlights"]["national_id"] == ["<mark>CD****21</mark> آمنة العلوي"]
+    assert "654321" not in json.dumps(body)
+
+
+def test_a_national_id_highlights_the_pages_of_its_party_s_case(
+    api: Api, as_role: Callable[[str], Headers], corpus: Corpus
+) -> None:
+    status, body = search(api, as_role("admin"), q="AB123456", size=50)
+    assert status == 200, body
+    pages = [r for r in body["results"] if r.get("document_id")]
+
+    assert {r["document_id"] for r in pages} >= {corpus.arabic.document_id}
+    for page in pages:
+        assert page["highlights"]["national_id"] == [
+            "<mark>AB****56</mark> إبراهيم الفاسي"
+        ]
+
+
+def test_a_hit_on_words_has_no_national_id_highlight(
+    api: Api, as_role: Callable[[str], Headers], corpus: Corpus
+) -> None:
+    status, body = search(api, as_role("admin"), q=MARKER, size=50)
+    assert status == 200, body
+    assert body["results"]
+    assert not any("national_id" in r["highlights"] for r in body["results"])
+
+
 @pytest.mark.parametrize(
     ("username", "expected"),
     [

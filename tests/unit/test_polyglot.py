@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, StreamObject
 
 from chalicelib import pdf_safety, pipeline, polyglot
 from tests.samples import CONTENT_TYPES, SAMPLES_DIR
@@ -113,6 +114,65 @@ def jpeg_out_of_step(payload: bytes) -> bytes:
     data = image_bytes("JPEG")
     app0_end = 4 + struct.unpack_from(">H", data, 4)[0]
     return data[:app0_end] + b"\x00" + data[app0_end:] + payload
+
+
+def pdf_with_title(title: bytes) -> bytes:
+    """A PDF whose catalog dictionary carries ``title`` as a literal string."""
+    data = image_bytes("PDF")
+    return data.replace(b"/Type /Catalog", b"/Type /Catalog /Title (" + title + b")")
+
+
+def pdf_with_stream(body: bytes, dictionary: bytes = b"") -> bytes:
+    """A PDF with one more stream object; ``dictionary`` adds its keys."""
+    writer = PdfWriter(PdfReader(io.BytesIO(image_bytes("PDF"))))
+    stream = StreamObject()
+    stream.set_data(body)
+    if dictionary:
+        stream[NameObject("/Filter")] = NameObject(dictionary.decode())
+    writer._root_object[NameObject("/Payload")] = writer._add_object(stream)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def tiff_with_description(text: str) -> bytes:
+    """A TIFF whose ImageDescription tag (270) is ``text``."""
+    buffer = io.BytesIO()
+    Image.new("L", (120, 80), 200).save(buffer, format="TIFF", tiffinfo={270: text})
+    return buffer.getvalue()
+
+
+def tiff_with_exif_comment(comment: bytes) -> bytes:
+    """A one-pixel TIFF whose EXIF directory holds a UserComment (37510)."""
+    entries = [
+        (256, 4, 1, 1),  # width
+        (257, 4, 1, 1),  # height
+        (258, 3, 1, 8),  # bits per sample
+        (262, 3, 1, 1),  # black is zero
+        (273, 4, 1, 8),  # the strip: the byte after the header
+        (278, 4, 1, 1),  # rows per strip
+        (279, 4, 1, 1),  # strip byte count
+        (34665, 4, 1, 10 + 2 + 12 * 8 + 4),  # EXIF directory, after this one
+    ]
+    first = struct.pack("<H", len(entries)) + b"".join(
+        struct.pack("<HHII", *entry) for entry in entries
+    )
+    exif_at = 10 + len(first) + 4
+    comment_at = exif_at + 2 + 12 + 4
+    exif = struct.pack("<H", 1) + struct.pack(
+        "<HHII", 37510, 7, len(comment), comment_at
+    )
+    header = b"II*\x00" + struct.pack("<I", 10) + b"\xc8\x00"
+    return header + first + b"\0\0\0\0" + exif + b"\0\0\0\0" + comment
+
+
+def tiff_directory_maze(tags: int = 600) -> bytes:
+    """A TIFF whose one directory lists ``tags`` SubIFDs tags of 16 offsets each."""
+    offsets_at = 8 + 2 + 12 * tags + 4
+    entry = struct.pack("<HHII", 330, 4, 16, offsets_at)
+    directory = struct.pack("<H", tags) + entry * tags + b"\0\0\0\0"
+    offsets = struct.pack("<16I", *range(offsets_at + 64, offsets_at + 80))
+    return b"II*\x00" + struct.pack("<I", 8) + directory + offsets + b"\0" * 64
 
 
 HOSTILE: dict[str, tuple[bytes, str, str]] = {
@@ -273,6 +333,37 @@ HOSTILE: dict[str, tuple[bytes, str, str]] = {
         "image/jpeg",
         "structure does not lead to its end",
     ),
+    # Markup no whole-file marker catches, in bytes that are not compressed.
+    "pdf dictionary with a paragraph handler": (
+        pdf_with_title(b"<p onmouseover=alert(1)>"),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf raw stream with an svg animate handler": (
+        pdf_with_stream(b"<svg><animate onbegin=alert(1)>"),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf raw stream with an unknown tag's handler": (
+        pdf_with_stream(b"<x-scan\tOnFocus =alert(1) autofocus>"),
+        "application/pdf",
+        "markup",
+    ),
+    "tiff description with a paragraph handler": (
+        tiff_with_description("<p onmouseover=alert(1)>"),
+        "image/tiff",
+        "markup",
+    ),
+    "tiff exif comment with an svg animate handler": (
+        tiff_with_exif_comment(b"ASCII\0\0\0<svg><animate onbegin=alert(1)>"),
+        "image/tiff",
+        "markup",
+    ),
+    "tiff directory maze": (
+        tiff_directory_maze(),
+        "image/tiff",
+        "more directories or tags than a scan",
+    ),
     "png chunk running past the file": (
         image_bytes("PNG")[:-12] + struct.pack(">I", 10**6) + b"zzZz" + b"%PDF-1.4",
         "image/png",
@@ -378,6 +469,23 @@ def test_a_name_saying_another_type_is_refused(
             "text.png",
         ),
         (jpeg_with_comment(b"scanned on 2024-06-07 <A4>"), "image/jpeg", "c.jpg"),
+        (
+            tiff_with_description("Scanner <model 5> on=1, scanned on 2024-06-07"),
+            "image/tiff",
+            "described.tif",
+        ),
+        (tiff_with_exif_comment(b"ASCII\0\0\0Greffe <Rabat>"), "image/tiff", "e.tif"),
+        (pdf_with_title(b"Jugement <1201> rendu on=2024"), "application/pdf", "t.pdf"),
+        (
+            pdf_with_stream(b"q 1 0 0 1 0 0 cm BT (Jugement) Tj ET Q"),
+            "application/pdf",
+            "raw.pdf",
+        ),
+        (
+            pdf_with_stream(b"x\x9c\x8f\tonxy=\x01\xfe", b"/FlateDecode"),
+            "application/pdf",
+            "deflated.pdf",
+        ),
     ],
     ids=[
         "incremental-pdf",
@@ -390,6 +498,11 @@ def test_a_name_saying_another_type_is_refused(
         "pdf-trailing-junk",
         "png-text-chunk",
         "jpeg-comment",
+        "tiff-description",
+        "tiff-exif-comment",
+        "pdf-title",
+        "pdf-raw-content-stream",
+        "pdf-compressed-bytes-like-a-handler",
     ],
 )
 def test_legitimate_files_pass(

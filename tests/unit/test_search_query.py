@@ -8,8 +8,16 @@ import pytest
 
 from chalicelib.errors import ValidationFailed
 from chalicelib.identity import Caller, Scope
+from chalicelib.models import CaseModel, PartyMap
+from chalicelib.personal import national_id_digest
 from chalicelib.search.query import MAX_PAGE_SIZE, parse_query, search_body
-from chalicelib.search.service import NOTHING, access_filter, facets_json, result_json
+from chalicelib.search.service import (
+    NOTHING,
+    access_filter,
+    facets_json,
+    party_passages,
+    result_json,
+)
 
 
 def caller(role: str, **scope: Any) -> Caller:
@@ -110,6 +118,24 @@ def test_text_never_leaves_in_results_only_its_passages() -> None:
     result = result_json(hit)
     assert result["highlights"] == {"text": [passage]}
     assert "text" not in result
+
+
+def test_a_national_id_passage_is_the_party_with_the_id_masked() -> None:
+    key = b"test key"
+    holder = PartyMap(
+        role="plaintiff",
+        kind="natural",
+        name="Amina <Alaoui>",
+        national_id_digest=national_id_digest("CD654321", key),
+        national_id_masked="CD****21",
+    )
+    other = PartyMap(role="defendant", kind="natural", name="Brahim")
+    case = CaseModel(parties=[holder, other])
+
+    assert party_passages(case, "CD654321", key) == [
+        "<mark>CD****21</mark> Amina &lt;Alaoui&gt;"
+    ]
+    assert party_passages(None, "CD654321", key) == ["<mark>CD****21</mark>"]
 
 
 def test_facets_are_value_and_count() -> None:
