@@ -28,13 +28,17 @@ Tesseract reading strategy (each choice was measured on ``shared/samples``):
    French for Latin script; Spanish stopwords outnumbering French ones make it
    Spanish. Its median text-line height then sets the scale of the real
    reading (lines of about 30 px read best; scans are never enlarged), and the
-   probe is kept when it already has the right scale and language;
+   probe is kept when it already has the right scale and language, or when
+   the page is dense and its type readable at the probe's scale
+   (``DENSE_PAGE_WORDS``: a second pass there doubles the slowest pages);
 4. each reading is one ``image_to_data`` pass that gives the words and their
    confidences; the text is rebuilt from its block/paragraph/line numbers
    (the same CER as ``image_to_string`` on every sample);
 5. directional marks Tesseract writes around Arabic words (never ink on the
-   page) are dropped, and brackets it returned mirrored on an Arabic line, a
-   closing one before any opening one, are turned the right way round;
+   page) are dropped, brackets it returned mirrored on an Arabic line, a
+   closing one before any opening one, are turned the right way round, and a
+   closing guillemet that closes nothing on an Arabic line is the Arabic
+   comma ``ara`` misreads (two sample lines: 0.062 -> 0.046, 0.033 -> 0.016);
 6. a single Arabic line is read with the Arabic-script model beside ``ara``
    when it is installed (on the three sample lines: 0.077 -> 0.062,
    0.237 -> 0.203, 0.033 unchanged; on full pages it does worse, so pages
@@ -103,10 +107,22 @@ PROBE_LONG_SIDE = 1700
 # typewritten journal page, 1564 x 2000, 0.039 CER scaled to 30 px lines,
 # 0.028 as it is).
 SMALL_PAGE_LONG_SIDE = 2000
+# A page of small, dense type (DENSE_PAGE_WORDS words or more at the probe)
+# is read once, at the probe's scale, when its lines there are at least
+# DENSE_MIN_LINE_HEIGHT px: Tesseract's time goes with the words, so a second
+# pass would double the cost of the pages that cost most (the two-column
+# patent bulletin: 671 words, 2.3 s a pass), and such type reads as well at
+# 18 px as at 30 (that page: CER 0.027 at the probe, 0.079 read again).
+DENSE_PAGE_WORDS = 450
+DENSE_MIN_LINE_HEIGHT = 16.0
 TEXTRACT_MAX_BYTES = 10 * 1024 * 1024
 # The Arabic-script model (Debian's tesseract-ocr-script-arab), read beside
 # ``ara`` on single Arabic lines.
 ARABIC_SCRIPT_MODEL = "Arabic"
+# Our model of the numbers in Arabic text (layers/tesseract/numbers/train.sh),
+# read beside ``ara``: Tesseract keeps, word by word, the surer reading.
+NUMBERS_MODEL = "ara_num"
+NUMBERS_MODEL_FILE = Path(__file__).parent / "data" / f"{NUMBERS_MODEL}.traineddata"
 _MIRRORED = str.maketrans("()[]", ")(][")
 # A PDF is closed and reopened after this many pages, to free PDFium's caches
 # (measured: about 4 MB more per scanned page while the document stays open).
@@ -353,6 +369,17 @@ def _pytesseract() -> Any:
     return pytesseract
 
 
+def _config(psm: int, models: str | None) -> str:
+    """Tesseract options of a pass: its page segmentation mode.
+
+    With the numbers model among ``models``, also where it is found.
+    """
+    config = f"--psm {psm}"
+    if models and NUMBERS_MODEL in models.split("+") and _tessdata_dir():
+        config += f" --tessdata-dir {_tessdata_dir()}"
+    return config
+
+
 def _line_height(data: dict[str, list[Any]]) -> float:
     """Median height in pixels of the text lines Tesseract found (0 if none)."""
     heights = sorted(
@@ -484,7 +511,7 @@ class TesseractEngine:
             data = pytesseract.image_to_data(
                 path,
                 lang=models or language,
-                config=f"--psm {psm}",
+                config=_config(psm, models),
                 output_type=pytesseract.Output.DICT,
             )
         except pytesseract.TesseractError as error:
@@ -493,7 +520,7 @@ class TesseractEngine:
 
         text, confidence, words = _rebuild_text(data)
         if language == "ara":
-            text = "\n".join(unmirror_brackets(line) for line in text.split("\n"))
+            text = "\n".join(_arabic_line_fixes(line) for line in text.split("\n"))
         return _Pass(
             language, text, confidence, words, _line_height(data), words_of(data)
         )
@@ -601,6 +628,19 @@ def unmirror_brackets(line: str) -> str:
     return turned if _balanced(turned) else line
 
 
+def restore_arabic_commas(line: str) -> str:
+    """Give back the Arabic commas Tesseract read as closing guillemets.
+
+    ``ara`` reads the Arabic comma (and semicolon) of printed books as ``»``:
+    on a line with no opening ``«`` a ``»`` closes nothing, so it is the comma.
+    """
+    return line if "«" in line else line.replace("»", "،")
+
+
+def _arabic_line_fixes(line: str) -> str:
+    return restore_arabic_commas(unmirror_brackets(line))
+
+
 def _closes_first(line: str) -> bool:
     """True when a closing bracket comes before any opening one."""
     for char in line:
@@ -622,8 +662,8 @@ def _balanced(line: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def _arabic_line_models() -> str:
-    """``ara+Arabic`` when the Arabic-script model is installed, else ``ara``.
+def _installed_models() -> tuple[str, frozenset[str]]:
+    """Tesseract's tessdata directory and the models installed in it.
 
     Asked of ``tesseract --list-langs`` itself: pytesseract's
     ``get_languages`` left the script model out of its answer here.
@@ -634,8 +674,44 @@ def _arabic_line_models() -> str:
             [command, "--list-langs"], capture_output=True, text=True, check=True
         ).stdout
     except (OSError, subprocess.CalledProcessError):
-        return "ara"
-    installed = {line.strip() for line in listing.splitlines()}
+        return "", frozenset()
+    lines = listing.splitlines()
+    found = re.search(r'"(.+)"', lines[0]) if lines else None
+    return (found.group(1) if found else ""), frozenset(x.strip() for x in lines[1:])
+
+
+@functools.lru_cache(maxsize=1)
+def _tessdata_dir() -> str:
+    """A tessdata directory holding Tesseract's models and ``ara_num``.
+
+    Empty (Tesseract's own directory) when the numbers model is installed
+    there, as in the Lambda layer, or when it cannot be added. Otherwise a
+    directory under the temporary one links every installed model and the
+    numbers model kept beside this module.
+    """
+    directory, models = _installed_models()
+    if NUMBERS_MODEL in models or not directory or not NUMBERS_MODEL_FILE.exists():
+        return ""
+    linked = Path(tempfile.gettempdir()) / f"justicia-tessdata-{os.getuid()}"
+    linked.mkdir(exist_ok=True)
+    for model in [*Path(directory).glob("*.traineddata"), NUMBERS_MODEL_FILE]:
+        link = linked / model.name
+        if not link.exists():
+            link.symlink_to(model)
+    return str(linked)
+
+
+def _with_numbers(models: str) -> str:
+    """``models`` with the numbers model beside them, when it can be read."""
+    installed = NUMBERS_MODEL in _installed_models()[1]
+    if installed or _tessdata_dir():
+        return f"{models}+{NUMBERS_MODEL}"
+    return models
+
+
+def _arabic_line_models() -> str:
+    """``ara+Arabic`` when the Arabic-script model is installed, else ``ara``."""
+    installed = _installed_models()[1]
     return f"ara+{ARABIC_SCRIPT_MODEL}" if ARABIC_SCRIPT_MODEL in installed else "ara"
 
 
@@ -677,9 +753,12 @@ def _probe_scale(size: tuple[int, int]) -> float:
 def _reading_scale(probe: _Pass, probe_scale: float, long_side: int) -> float:
     """Scale that brings the median text line to TARGET_LINE_HEIGHT (no upscaling).
 
-    A small page is never scaled down: it has no pixels to spare.
+    A small page is never scaled down: it has no pixels to spare. A dense
+    page whose probe lines are already readable keeps the probe's scale.
     """
     if probe.line_height <= 0 or long_side <= SMALL_PAGE_LONG_SIDE:
+        return probe_scale
+    if probe.words >= DENSE_PAGE_WORDS and probe.line_height >= DENSE_MIN_LINE_HEIGHT:
         return probe_scale
     full_height = probe.line_height / probe_scale
     return min(1.0, TARGET_LINE_HEIGHT / full_height)

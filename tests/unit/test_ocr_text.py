@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.ocr import _rebuild_text, unmirror_brackets
+from chalicelib.ocr import (
+    DENSE_MIN_LINE_HEIGHT,
+    DENSE_PAGE_WORDS,
+    TARGET_LINE_HEIGHT,
+    _Pass,
+    _reading_scale,
+    _rebuild_text,
+    restore_arabic_commas,
+    unmirror_brackets,
+)
 
 
 def _data(words: list[str]) -> dict[str, list[Any]]:
@@ -39,3 +48,32 @@ def test_brackets_that_would_not_balance_are_left_alone() -> None:
     assert unmirror_brackets(") وحده") == ") وحده"
     assert unmirror_brackets(")أ( ب)") == ")أ( ب)"
     assert unmirror_brackets("بلا أقواس") == "بلا أقواس"
+
+
+def test_a_guillemet_that_closes_nothing_is_the_arabic_comma() -> None:
+    assert restore_arabic_commas("عشر بركات» في مصر تسع") == "عشر بركات، في مصر تسع"
+    assert restore_arabic_commas("قال» ثم قال»") == "قال، ثم قال،"
+
+
+def test_guillemets_that_quote_are_kept() -> None:
+    line = "قال «البينة على من ادعى» ثم سكت"
+    assert restore_arabic_commas(line) == line
+
+
+def _probe(words: int, line_height: float) -> _Pass:
+    return _Pass("fra", "", 90.0, words, line_height)
+
+
+def test_a_page_is_read_again_where_its_lines_are_about_30_px() -> None:
+    scale = _reading_scale(_probe(200, 18.0), probe_scale=0.4, long_side=4500)
+    assert scale == TARGET_LINE_HEIGHT / (18.0 / 0.4)
+
+
+def test_a_dense_page_of_readable_type_keeps_the_probe_scale() -> None:
+    probe = _probe(DENSE_PAGE_WORDS, DENSE_MIN_LINE_HEIGHT)
+    assert _reading_scale(probe, probe_scale=0.4, long_side=4500) == 0.4
+
+
+def test_a_dense_page_of_tiny_type_is_still_enlarged() -> None:
+    probe = _probe(DENSE_PAGE_WORDS * 2, DENSE_MIN_LINE_HEIGHT - 4)
+    assert _reading_scale(probe, probe_scale=0.4, long_side=4500) > 0.4
