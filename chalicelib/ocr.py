@@ -124,6 +124,7 @@ ARABIC_SCRIPT_MODEL = "Arabic"
 NUMBERS_MODEL = "ara_num"
 NUMBERS_MODEL_FILE = Path(__file__).parent / "data" / f"{NUMBERS_MODEL}.traineddata"
 _MIRRORED = str.maketrans("()[]", ")(][")
+_MARK_FIRST = re.compile(r"(?<!\S)(ـ?[هم]ـ?)([٠-٩0-9][٠-٩0-9/.,]*[٠-٩0-9])(?!\S)")
 # A PDF is closed and reopened after this many pages, to free PDFium's caches
 # (measured: about 4 MB more per scanned page while the document stays open).
 PDF_PAGES_PER_OPENING = 8
@@ -369,13 +370,13 @@ def _pytesseract() -> Any:
     return pytesseract
 
 
-def _config(psm: int, models: str | None) -> str:
+def _config(psm: int, models: str) -> str:
     """Tesseract options of a pass: its page segmentation mode.
 
     With the numbers model among ``models``, also where it is found.
     """
     config = f"--psm {psm}"
-    if models and NUMBERS_MODEL in models.split("+") and _tessdata_dir():
+    if NUMBERS_MODEL in models.split("+") and _tessdata_dir():
         config += f" --tessdata-dir {_tessdata_dir()}"
     return config
 
@@ -502,15 +503,18 @@ class TesseractEngine:
         """One image_to_data pass; the text rebuilt from its line numbers.
 
         ``models`` are the Tesseract models to read with, ``language`` alone
-        unless told.
+        unless told; Arabic is always read with the numbers model beside.
         """
         pytesseract = _pytesseract()
         if language not in self.languages:
             return _Pass(language, "", 0.0, 0, 0.0)
+        models = models or language
+        if language == "ara":
+            models = _with_numbers(models)
         try:
             data = pytesseract.image_to_data(
                 path,
-                lang=models or language,
+                lang=models,
                 config=_config(psm, models),
                 output_type=pytesseract.Output.DICT,
             )
@@ -637,8 +641,18 @@ def restore_arabic_commas(line: str) -> str:
     return line if "«" in line else line.replace("»", "،")
 
 
+def put_date_marks_last(line: str) -> str:
+    """Put a date's هـ/م mark back after its number (٢٠١٣/١١/٠٣م).
+
+    The numbers model gives such a word in the order it stands on the page,
+    mark first and its letters reversed (ـه); no Arabic text writes the mark
+    before the number.
+    """
+    return _MARK_FIRST.sub(lambda found: found[2] + found[1][::-1], line)
+
+
 def _arabic_line_fixes(line: str) -> str:
-    return restore_arabic_commas(unmirror_brackets(line))
+    return put_date_marks_last(restore_arabic_commas(unmirror_brackets(line)))
 
 
 def _closes_first(line: str) -> bool:

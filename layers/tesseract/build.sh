@@ -6,7 +6,9 @@
 #   bin/tesseract
 #   lib/libtesseract.so.5, lib/libleptonica.so.6 and the shared libraries they
 #       need that the runtime image does not provide
-#   share/tessdata/{ara,fra,spa,osd}.traineddata   (TESSDATA_PREFIX)
+#   share/tessdata/{ara,fra,spa,osd,Arabic}.traineddata   (TESSDATA_PREFIX)
+#   share/tessdata/ara_num.traineddata   our numbers model (numbers/train.sh),
+#       kept in chalicelib/data so the local stack reads it too
 #
 # Run it in the image of the runtime the OCR function uses (python3.12,
 # Amazon Linux 2023, glibc 2.34):
@@ -26,6 +28,8 @@ TESSERACT_VERSION="${TESSERACT_VERSION:-5.3.4}"
 # from tessdata 4.1.0: LSTM + legacy models; osd needs the legacy engine).
 TESSDATA_REF="${TESSDATA_REF:-4.1.0}"
 LANGUAGES=(ara fra spa osd)
+# Checked as listed once the layer is built (ara_num is ours, not fetched).
+LISTED=("${LANGUAGES[@]}" ara_num)
 # The Arabic-script model (tessdata script/), read beside ara on single lines.
 SCRIPT_MODELS=(Arabic)
 # Optional pins: when set, downloads are checked against them; when not, their
@@ -118,6 +122,7 @@ fetch_tessdata() {
         fetch "https://raw.githubusercontent.com/tesseract-ocr/tessdata/${TESSDATA_REF}/script/${language}.traineddata" \
             "${layer}/share/tessdata/${language}.traineddata" ""
     done
+    cp "${here}/../../chalicelib/data/ara_num.traineddata" "${layer}/share/tessdata/"
 }
 
 assemble_layer() {
@@ -156,7 +161,7 @@ verify_layer() {
     languages="$(env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="${layer}/lib" \
         TESSDATA_PREFIX="${layer}/share/tessdata" \
         "${layer}/bin/tesseract" --list-langs 2>&1)"
-    for language in "${LANGUAGES[@]}"; do
+    for language in "${LISTED[@]}"; do
         grep -qx "${language}" <<<"${languages}" || {
             echo "tesseract does not list ${language}: ${languages}" >&2
             exit 1

@@ -11,6 +11,7 @@ from chalicelib.ocr import (
     _Pass,
     _reading_scale,
     _rebuild_text,
+    put_date_marks_last,
     restore_arabic_commas,
     unmirror_brackets,
 )
@@ -77,3 +78,14 @@ def test_a_dense_page_of_readable_type_keeps_the_probe_scale() -> None:
 def test_a_dense_page_of_tiny_type_is_still_enlarged() -> None:
     probe = _probe(DENSE_PAGE_WORDS * 2, DENSE_MIN_LINE_HEIGHT - 4)
     assert _reading_scale(probe, probe_scale=0.4, long_side=4500) > 0.4
+
+
+def test_a_date_mark_read_before_its_number_goes_after_it() -> None:
+    line = "بتاريخ ه١٤٤٤/١٢/٢٤ الموافق م٢٠١٣/١١/٠٣ بثمن"
+    assert put_date_marks_last(line) == "بتاريخ ١٤٤٤/١٢/٢٤ه الموافق ٢٠١٣/١١/٠٣م بثمن"
+    assert put_date_marks_last("ـه١٤٣٤/١٢/٢٩") == "١٤٣٤/١٢/٢٩هـ"
+
+
+def test_words_that_only_start_like_a_mark_are_kept() -> None:
+    line = "هم ١٢ مبلغ ١٢٠ م ١٢ ١٤٤٤هـ"
+    assert put_date_marks_last(line) == line
