@@ -42,7 +42,11 @@ Tesseract reading strategy (each choice was measured on ``shared/samples``):
 6. a single Arabic line is read with the Arabic-script model beside ``ara``
    when it is installed (on the three sample lines: 0.077 -> 0.062,
    0.237 -> 0.203, 0.033 unchanged; on full pages it does worse, so pages
-   keep ``ara`` alone);
+   keep ``ara`` alone), and all Arabic with ``ara_num`` beside: our model
+   of the numbers in Arabic text (``ara`` knows only two Arabic-Indic
+   digits, ٠ and ١), trained by ``layers/tesseract/numbers/train.sh``; Tesseract keeps,
+   word by word, the surer reading, and a date mark it gives before its
+   number is put back after it (the judgment page: 0.114 -> 0.067);
 7. a page whose mean word confidence is below ``low_confidence_threshold``
    (handwriting, photos of unreadable pages) is flagged for a human.
 
@@ -53,7 +57,9 @@ text is never logged.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import logging
 import os
 import re
@@ -700,19 +706,35 @@ def _tessdata_dir() -> str:
 
     Empty (Tesseract's own directory) when the numbers model is installed
     there, as in the Lambda layer, or when it cannot be added. Otherwise a
-    directory under the temporary one links every installed model and the
-    numbers model kept beside this module.
+    private directory under the temporary one links every installed model
+    and the numbers model kept beside this module.
     """
     directory, models = _installed_models()
     if NUMBERS_MODEL in models or not directory or not NUMBERS_MODEL_FILE.exists():
         return ""
-    linked = Path(tempfile.gettempdir()) / f"justicia-tessdata-{os.getuid()}"
-    linked.mkdir(exist_ok=True)
+    linked = _private_directory()
     for model in [*Path(directory).glob("*.traineddata"), NUMBERS_MODEL_FILE]:
-        link = linked / model.name
-        if not link.exists():
-            link.symlink_to(model)
+        _link(linked / model.name, model)
     return str(linked)
+
+
+def _private_directory() -> Path:
+    """A directory of the current user for this checkout's models only."""
+    checkout = hashlib.sha256(str(NUMBERS_MODEL_FILE).encode()).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / f"justicia-tessdata-{os.getuid()}-{checkout}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    if path.is_symlink() or path.stat().st_uid != os.getuid():
+        return Path(tempfile.mkdtemp(prefix="justicia-tessdata-"))
+    return path
+
+
+def _link(link: Path, target: Path) -> None:
+    """Make ``link`` point at ``target``, replacing a link that points elsewhere."""
+    if link.is_symlink() and os.readlink(link) == str(target):
+        return
+    link.unlink(missing_ok=True)
+    with contextlib.suppress(FileExistsError):  # linked at the same moment
+        link.symlink_to(target)
 
 
 def _with_numbers(models: str) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from chalicelib.ocr import (
     DENSE_MIN_LINE_HEIGHT,
     DENSE_PAGE_WORDS,
     TARGET_LINE_HEIGHT,
+    _link,
     _Pass,
     _reading_scale,
     _rebuild_text,
@@ -89,3 +92,25 @@ def test_a_date_mark_read_before_its_number_goes_after_it() -> None:
 def test_words_that_only_start_like_a_mark_are_kept() -> None:
     line = "هم ١٢ مبلغ ١٢٠ م ١٢ ١٤٤٤هـ"
     assert put_date_marks_last(line) == line
+
+
+def test_a_model_link_pointing_elsewhere_is_replaced(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.traineddata", tmp_path / "new.traineddata"
+    old.write_bytes(b"old")
+    new.write_bytes(b"new")
+    link = tmp_path / "linked" / "ara_num.traineddata"
+    link.parent.mkdir()
+    link.symlink_to(old)
+    _link(link, new)
+    assert link.read_bytes() == b"new"
+    _link(link, new)  # already right: left alone
+    assert os.readlink(link) == str(new)
+
+
+def test_a_dangling_model_link_is_replaced(tmp_path: Path) -> None:
+    model = tmp_path / "ara_num.traineddata"
+    model.write_bytes(b"model")
+    link = tmp_path / "link.traineddata"
+    link.symlink_to(tmp_path / "deleted-checkout.traineddata")
+    _link(link, model)
+    assert link.read_bytes() == b"model"
