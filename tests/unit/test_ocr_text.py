@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.ocr import (
+    ARABIC_PROBE_LONG_SIDE,
     DENSE_MIN_LINE_HEIGHT,
     DENSE_PAGE_WORDS,
     TARGET_LINE_HEIGHT,
+    _arabic_probe_scale,
     _link,
     _Pass,
     _reading_scale,
@@ -114,3 +116,8 @@ def test_a_dangling_model_link_is_replaced(tmp_path: Path) -> None:
     link.symlink_to(tmp_path / "deleted-checkout.traineddata")
     _link(link, model)
     assert link.read_bytes() == b"model"
+
+
+def test_an_arabic_page_is_probed_smaller_but_a_small_page_is_not() -> None:
+    assert _arabic_probe_scale((2480, 3508)) == ARABIC_PROBE_LONG_SIDE / 3508
+    assert _arabic_probe_scale((1240, 1754)) == 1.0

@@ -15,7 +15,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 WORK="${1:-/tmp/justicia-ara-num}"
 LINES_PER_FONT="${LINES_PER_FONT:-1500}"
-ITERATIONS="${ITERATIONS:-12000}"
+ITERATIONS="${ITERATIONS:-11600}"
 MODEL="${HERE}/../../../chalicelib/data/ara_num.traineddata"
 FONT_PACKAGES=(fonts-hosny-amiri fonts-sil-scheherazade fonts-sil-lateef fonts-arabeyes)
 # Naskh, sans and display faces; the last one is kept out of training to
