@@ -66,6 +66,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import unicodedata
@@ -137,7 +138,12 @@ ARABIC_SCRIPT_MODEL = "Arabic"
 NUMBERS_MODEL = "ara_num"
 NUMBERS_MODEL_FILE = Path(__file__).parent / "data" / f"{NUMBERS_MODEL}.traineddata"
 _MIRRORED = str.maketrans("()[]", ")(][")
-_MARK_FIRST = re.compile(r"(?<!\S)(ـ?[هم]ـ?)([٠-٩0-9][٠-٩0-9/.,]*[٠-٩0-9])(?!\S)")
+_DATE = r"[٠-٩0-9]{1,4}/[٠-٩0-9]{1,2}/[٠-٩0-9]{1,4}"
+_MARK_FIRST = re.compile(rf"^(ـ?[هم]ـ?)({_DATE})$")
+_DIGIT = re.compile(r"[0-9٠-٩۰-۹]")
+_PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩")
+# Words read as numbers that ara alone reads again, at most, in one pass.
+MAX_SECOND_OPINIONS = 40
 # A PDF is closed and reopened after this many pages, to free PDFium's caches
 # (measured: about 4 MB more per scanned page while the document stays open).
 PDF_PAGES_PER_OPENING = 8
@@ -535,9 +541,11 @@ class TesseractEngine:
             raise OcrFailed("unreadable image: Tesseract could not read it") from error
         from chalicelib.text_layer import words_of
 
+        if NUMBERS_MODEL in models.split("+"):
+            _second_opinions(path, data)
         text, confidence, words = _rebuild_text(data)
         if language == "ara":
-            text = "\n".join(_arabic_line_fixes(line) for line in text.split("\n"))
+            text = _arabic_text_fixes(text)
         return _Pass(
             language, text, confidence, words, _line_height(data), words_of(data)
         )
@@ -648,27 +656,106 @@ def unmirror_brackets(line: str) -> str:
     return turned if _balanced(turned) else line
 
 
-def restore_arabic_commas(line: str) -> str:
+def restore_arabic_commas(text: str) -> str:
     """Give back the Arabic commas Tesseract read as closing guillemets.
 
-    ``ara`` reads the Arabic comma (and semicolon) of printed books as ``»``:
-    on a line with no opening ``«`` a ``»`` closes nothing, so it is the comma.
+    ``ara`` reads the Arabic comma of printed books as ``»``. Read through the
+    text in order, a ``»`` that closes no ``«`` opened before it (on its line
+    or an earlier one) is the comma.
     """
-    return line if "«" in line else line.replace("»", "،")
+    depth = 0
+    chars = []
+    for char in text:
+        if char == "«":
+            depth += 1
+        elif char == "»":
+            if depth == 0:
+                char = "،"
+            else:
+                depth -= 1
+        chars.append(char)
+    return "".join(chars)
 
 
-def put_date_marks_last(line: str) -> str:
-    """Put a date's هـ/م mark back after its number (٢٠١٣/١١/٠٣م).
+def put_date_marks_last(word: str) -> str:
+    """Put a date's هـ/م mark back after it (م٢٠١٣/١١/٠٣ -> ٢٠١٣/١١/٠٣م).
 
     The numbers model gives such a word in the order it stands on the page,
-    mark first and its letters reversed (ـه); no Arabic text writes the mark
-    before the number.
+    mark first and its letters reversed (ـه). Only a whole date (day, month
+    and year) is turned: a mark before a shorter number can be an
+    abbreviation (م٢٣ for an article).
     """
-    return _MARK_FIRST.sub(lambda found: found[2] + found[1][::-1], line)
+    return _MARK_FIRST.sub(lambda found: found[2] + found[1][::-1], word)
 
 
-def _arabic_line_fixes(line: str) -> str:
-    return put_date_marks_last(restore_arabic_commas(unmirror_brackets(line)))
+def _arabic_text_fixes(text: str) -> str:
+    lines = (unmirror_brackets(line) for line in text.split("\n"))
+    return restore_arabic_commas("\n".join(lines))
+
+
+def _second_opinions(path: str, data: dict[str, list[Any]]) -> None:
+    """Let ``ara`` alone read again the words read as numbers; fix them in place.
+
+    Beside ``ara``, the numbers model sometimes wins a word of letters (a
+    classical page: الأم read as ٢٩). Each word holding a digit (the least
+    sure first, at most MAX_SECOND_OPINIONS) is cut out and read by ``ara``
+    alone; when that reading has no digit and is surer of one of its words
+    than the numbers reading was of the word, it replaces it. Every number
+    kept is then normalised: Persian digits as Arabic-Indic ones, a date's
+    mark after it.
+    """
+    from PIL import Image
+
+    numbers = [i for i, word in enumerate(data["text"]) if _DIGIT.search(word or "")]
+    numbers.sort(key=lambda i: float(data["conf"][i]))
+    with Image.open(path) as image:
+        for i in numbers[:MAX_SECOND_OPINIONS]:
+            _second_opinion(image, data, i)
+    for i in numbers:
+        data["text"][i] = normalise_number(str(data["text"][i]))
+
+
+def normalise_number(word: str) -> str:
+    """A word read as a number, as Arabic text writes it.
+
+    Persian digits (which ``ara`` sometimes gives) become the Arabic-Indic
+    ones they look like, and a date's mark goes after the date.
+    """
+    word = word.translate(DIRECTIONAL_MARKS).translate(_PERSIAN_DIGITS)
+    return put_date_marks_last(word)
+
+
+def _second_opinion(image: Any, data: dict[str, list[Any]], i: int) -> None:
+    """Read word ``i`` of ``data`` again with ``ara`` alone; keep it if surer."""
+    pytesseract = _pytesseract()
+    left, top = int(data["left"][i]), int(data["top"][i])
+    width, height = int(data["width"][i]), int(data["height"][i])
+    pad = max(4, height // 4)
+    crop = image.crop(
+        (
+            max(0, left - pad),
+            max(0, top - pad),
+            min(image.width, left + width + pad),
+            min(image.height, top + height + pad),
+        )
+    )
+    try:
+        again = pytesseract.image_to_data(
+            crop, lang="ara", config="--psm 7", output_type=pytesseract.Output.DICT
+        )
+    except pytesseract.TesseractError:
+        return
+    words = [
+        (str(word).translate(DIRECTIONAL_MARKS).strip(), float(conf))
+        for word, conf in zip(again["text"], again["conf"], strict=True)
+    ]
+    words = [(word, conf) for word, conf in words if word and conf >= 0]
+    if not words or any(_DIGIT.search(word) for word, _ in words):
+        return
+    surest = max(conf for _, conf in words)
+    if surest > float(data["conf"][i]):
+        data["text"][i] = " ".join(word for word, _ in words)
+        data["conf"][i] = sum(conf for _, conf in words) / len(words)
 
 
 def _closes_first(line: str) -> bool:
@@ -717,24 +804,50 @@ def _tessdata_dir() -> str:
     Empty (Tesseract's own directory) when the numbers model is installed
     there, as in the Lambda layer, or when it cannot be added. Otherwise a
     private directory under the temporary one links every installed model
-    and the numbers model kept beside this module.
+    and the numbers model kept beside this module; when that directory is
+    not safely ours (anything else in its place, another owner, open to
+    others), a new one is made for this process.
     """
     directory, models = _installed_models()
-    if NUMBERS_MODEL in models or not directory or not NUMBERS_MODEL_FILE.exists():
+    if NUMBERS_MODEL in models or not directory or not _numbers_model_usable():
         return ""
-    linked = _private_directory()
-    for model in [*Path(directory).glob("*.traineddata"), NUMBERS_MODEL_FILE]:
+    installed = [*Path(directory).glob("*.traineddata"), NUMBERS_MODEL_FILE]
+    try:
+        return _linked_models(_private_directory(), installed)
+    except OSError:
+        fresh = Path(tempfile.mkdtemp(prefix="justicia-tessdata-"))
+        return _linked_models(fresh, installed)
+
+
+def _numbers_model_usable() -> bool:
+    """True when the numbers model is there; an empty file is said, not used."""
+    if not NUMBERS_MODEL_FILE.exists():
+        return False
+    if NUMBERS_MODEL_FILE.stat().st_size == 0:
+        logger.warning("numbers model is empty: Arabic is read with ara alone")
+        return False
+    return True
+
+
+def _linked_models(linked: Path, models: list[Path]) -> str:
+    for model in models:
         _link(linked / model.name, model)
     return str(linked)
 
 
 def _private_directory() -> Path:
-    """A directory of the current user for this checkout's models only."""
+    """A directory of the current user for this checkout's models only.
+
+    Raises ``OSError`` when what stands at its name is not such a directory.
+    """
     checkout = hashlib.sha256(str(NUMBERS_MODEL_FILE).encode()).hexdigest()[:12]
     path = Path(tempfile.gettempdir()) / f"justicia-tessdata-{os.getuid()}-{checkout}"
-    path.mkdir(mode=0o700, exist_ok=True)
-    if path.is_symlink() or path.stat().st_uid != os.getuid():
-        return Path(tempfile.mkdtemp(prefix="justicia-tessdata-"))
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700)
+    status = path.lstat()
+    private = stat.S_ISDIR(status.st_mode) and not status.st_mode & 0o077
+    if not private or status.st_uid != os.getuid():
+        raise OSError(f"{path} is not a private directory of this user")
     return path
 
 
@@ -742,7 +855,7 @@ def _link(link: Path, target: Path) -> None:
     """Make ``link`` point at ``target``, replacing a link that points elsewhere."""
     if link.is_symlink() and os.readlink(link) == str(target):
         return
-    link.unlink(missing_ok=True)
+    link.unlink(missing_ok=True)  # a directory in its place raises OSError
     with contextlib.suppress(FileExistsError):  # linked at the same moment
         link.symlink_to(target)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,67 @@ def test_numbers_in_a_face_the_model_never_saw(tmp_path: Path) -> None:
     page.save(path, dpi=(300, 300))
     reading = TesseractEngine().read_image(str(path), 1)
     assert NUMBER.findall(reading.text) == ["٤٧١٢", "١٤٤٥", "٢٥٠٠٠٠"]
+
+
+FIQH = "ar_kraken_fiqh_printed_p20.png"
+
+
+def words_with_digits(text: str) -> list[str]:
+    return [word for word in text.split() if re.search(r"[0-9٠-٩۰-۹]", word)]
+
+
+def test_a_page_without_numbers_gets_almost_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The classical fiqh page holds no number; beside ara, the numbers model
+    # won several of its words (الأم read as ٢٩) until ara alone read them
+    # again.
+    reread = TesseractEngine().read_image(str(SAMPLES_DIR / FIQH), 1).text
+    monkeypatch.setattr(ocr, "MAX_SECOND_OPINIONS", 0)
+    unchecked = TesseractEngine().read_image(str(SAMPLES_DIR / FIQH), 1).text
+    assert len(words_with_digits(unchecked)) >= 5
+    assert len(words_with_digits(reread)) <= 2, words_with_digits(reread)
+
+
+@pytest.fixture
+def own_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A temporary directory of the test's own, and no models directory cached."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ocr._tessdata_dir.cache_clear()
+    yield tmp_path
+    ocr._tessdata_dir.cache_clear()
+
+
+def _private_path() -> Path:
+    path = ocr._private_directory()
+    path.rmdir()
+    return path
+
+
+@pytest.mark.parametrize("in_the_way", ["dangling link", "file", "open directory"])
+def test_something_in_the_way_of_the_models_directory_is_not_used(
+    own_tmp: Path, in_the_way: str
+) -> None:
+    path = _private_path()
+    if in_the_way == "dangling link":
+        path.symlink_to(own_tmp / "nowhere")
+    elif in_the_way == "file":
+        path.write_bytes(b"")
+    else:
+        path.mkdir(mode=0o777)
+        path.chmod(0o777)
+    models = Path(ocr._tessdata_dir())
+    assert models != path
+    assert (models / "ara_num.traineddata").resolve() == ocr.NUMBERS_MODEL_FILE
+    assert TesseractEngine().read_image(str(SAMPLES_DIR / JUDGMENT), 1).text
+
+
+def test_a_directory_in_place_of_a_model_link_is_not_used(own_tmp: Path) -> None:
+    path = _private_path()
+    path.mkdir(mode=0o700)
+    (path / "ara_num.traineddata").mkdir()
+    models = Path(ocr._tessdata_dir())
+    assert models != path
+    assert (models / "ara_num.traineddata").resolve() == ocr.NUMBERS_MODEL_FILE

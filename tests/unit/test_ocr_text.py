@@ -16,6 +16,7 @@ from chalicelib.ocr import (
     _Pass,
     _reading_scale,
     _rebuild_text,
+    normalise_number,
     put_date_marks_last,
     restore_arabic_commas,
     unmirror_brackets,
@@ -66,6 +67,12 @@ def test_guillemets_that_quote_are_kept() -> None:
     assert restore_arabic_commas(line) == line
 
 
+def test_a_quotation_over_two_lines_is_kept() -> None:
+    text = "وجاء في العقد ما يلي: «يلتزم البائع\nبتسليم المبيع»، ثم وقع»"
+    expected = "وجاء في العقد ما يلي: «يلتزم البائع\nبتسليم المبيع»، ثم وقع،"
+    assert restore_arabic_commas(text) == expected
+
+
 def _probe(words: int, line_height: float) -> _Pass:
     return _Pass("fra", "", 90.0, words, line_height)
 
@@ -85,15 +92,19 @@ def test_a_dense_page_of_tiny_type_is_still_enlarged() -> None:
     assert _reading_scale(probe, probe_scale=0.4, long_side=4500) > 0.4
 
 
-def test_a_date_mark_read_before_its_number_goes_after_it() -> None:
-    line = "بتاريخ ه١٤٤٤/١٢/٢٤ الموافق م٢٠١٣/١١/٠٣ بثمن"
-    assert put_date_marks_last(line) == "بتاريخ ١٤٤٤/١٢/٢٤ه الموافق ٢٠١٣/١١/٠٣م بثمن"
+def test_a_date_mark_read_before_its_date_goes_after_it() -> None:
+    assert put_date_marks_last("م٢٠١٣/١١/٠٣") == "٢٠١٣/١١/٠٣م"
     assert put_date_marks_last("ـه١٤٣٤/١٢/٢٩") == "١٤٣٤/١٢/٢٩هـ"
 
 
-def test_words_that_only_start_like_a_mark_are_kept() -> None:
-    line = "هم ١٢ مبلغ ١٢٠ م ١٢ ١٤٤٤هـ"
-    assert put_date_marks_last(line) == line
+def test_a_mark_before_a_shorter_number_is_kept() -> None:
+    for word in ("م٢٣", "م٢٠١٣/١١", "ه١٢٣/٢٠٢٣", "١٤٤٤/١٢/٢٤هـ", "هم"):
+        assert put_date_marks_last(word) == word
+
+
+def test_a_number_is_written_as_arabic_text_writes_it() -> None:
+    assert normalise_number("\u200eم۲۰۱۳/۱۱/۰۳\u200f") == "٢٠١٣/١١/٠٣م"
+    assert normalise_number("(١٠٥,٥٠٠.٠٠)") == "(١٠٥,٥٠٠.٠٠)"
 
 
 def test_a_model_link_pointing_elsewhere_is_replaced(tmp_path: Path) -> None:
