@@ -6,13 +6,17 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from chalicelib.ocr import (
     ARABIC_PROBE_LONG_SIDE,
     DENSE_MIN_LINE_HEIGHT,
     DENSE_PAGE_WORDS,
     TARGET_LINE_HEIGHT,
     _arabic_probe_scale,
+    _enlargement,
     _link,
+    _PageImage,
     _Pass,
     _reading_scale,
     _rebuild_text,
@@ -132,3 +136,26 @@ def test_a_dangling_model_link_is_replaced(tmp_path: Path) -> None:
 def test_an_arabic_page_is_probed_smaller_but_a_small_page_is_not() -> None:
     assert _arabic_probe_scale((2480, 3508)) == ARABIC_PROBE_LONG_SIDE / 3508
     assert _arabic_probe_scale((1240, 1754)) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("size", "dpi", "scale"),
+    [
+        ((599, 1017), 150, 2.0),  # a small page scanned at 150 dpi
+        ((599, 1017), 100, 2.0),  # at most twice
+        ((1200, 1700), 180, 300 / 180),
+        ((599, 1017), 300, 0.0),  # resolution enough
+        ((599, 1017), None, 0.0),  # resolution unknown
+        ((3072, 4608), 72, 0.0),  # a large photo saying 72 dpi
+    ],
+)
+def test_a_small_low_resolution_scan_is_read_at_300_dpi(
+    tmp_path: Path, size: tuple[int, int], dpi: int | None, scale: float
+) -> None:
+    from PIL import Image
+
+    path = tmp_path / "scan.png"
+    options = {"dpi": (dpi, dpi)} if dpi else {}
+    Image.new("L", size, 255).save(path, **options)
+    page = _PageImage(str(path), str(tmp_path))
+    assert _enlargement(page) == pytest.approx(scale, rel=1e-3)
