@@ -170,11 +170,10 @@ def test_a_missing_region_is_a_configuration_error(
     assert "AWS_REGION" in capsys.readouterr().err
 
 
-@pytest.mark.usefixtures("stack")
-def test_module_entry_point_finds_the_pool_by_name() -> None:
-    environment = {**os.environ, "JUSTICIA_USER_POOL_ID": ""}
-    answer = subprocess.run(
-        [sys.executable, "-m", "cli", "users", "show", "admin", "--json"],
+def run_module(args: list[str], environment: dict[str, str]) -> Any:
+    """``python -m cli ARGS`` in the repository, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
         cwd=REPO,
         env=environment,
         capture_output=True,
@@ -182,6 +181,12 @@ def test_module_entry_point_finds_the_pool_by_name() -> None:
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.usefixtures("stack")
+def test_module_entry_point_finds_the_pool_by_name() -> None:
+    environment = {**os.environ, "JUSTICIA_USER_POOL_ID": ""}
+    answer = run_module(["users", "show", "admin", "--json"], environment)
     assert answer.returncode == OK, answer.stderr
     assert json.loads(answer.stdout)["role"] == "ADMIN"
 
@@ -225,15 +230,7 @@ def test_with_aws_unreachable_a_local_id_is_printed_to_quote(
         "JUSTICIA_AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_local_port()}",
         "JUSTICIA_USER_POOL_ID": "eu-west-3_unreachable",
     }
-    answer = subprocess.run(
-        [sys.executable, "-m", "cli", "users", "list", "--lang", language],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    answer = run_module(["users", "list", "--lang", language], environment)
 
     assert answer.returncode == 1, answer.stderr
     assert re.search(re.escape(says) + r"cli-[0-9a-f]{32}$", answer.stderr, re.M)
