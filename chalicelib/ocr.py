@@ -28,8 +28,7 @@ Tesseract reading strategy (each choice was measured on ``shared/samples``):
    100 dpi, ``ARABIC_PROBE_LONG_SIDE``): in Arabic, or in French for Latin
    script; Spanish stopwords outnumbering French ones make it
    Spanish. Its median text-line height then sets the scale of the real
-   reading (lines of about 30 px read best; scans are never enlarged, but for
-   a small one stating under 200 dpi, read at 300), and the
+   reading (lines of about 30 px read best; scans are never enlarged), and the
    probe is kept when it already has the right scale and language, or when
    the page is dense and its type readable at the probe's scale
    (``DENSE_PAGE_WORDS``: a second pass there doubles the slowest pages);
@@ -66,13 +65,14 @@ import hashlib
 import logging
 import os
 import re
+import shlex
 import shutil
 import stat
 import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -122,11 +122,6 @@ ARABIC_PROBE_LONG_SIDE = 1100
 # typewritten journal page, 1564 x 2000, 0.039 CER scaled to 30 px lines,
 # 0.028 as it is).
 SMALL_PAGE_LONG_SIDE = 2000
-# A small page scanned under LOW_RESOLUTION_DPI (as it says) is read enlarged
-# to READING_DPI, at most twice, as Tesseract reads best (the 150 dpi Spanish
-# book page: 0.024 -> 0.020).
-LOW_RESOLUTION_DPI = 200
-READING_DPI = 300
 # A page of small, dense type (DENSE_PAGE_WORDS words or more at the probe)
 # is read once, at the probe's scale, when its lines there are at least
 # DENSE_MIN_LINE_HEIGHT px: Tesseract's time goes with the words, so a second
@@ -148,8 +143,16 @@ _DATE = r"[٠-٩0-9]{1,4}/[٠-٩0-9]{1,2}/[٠-٩0-9]{1,4}"
 _MARK_FIRST = re.compile(rf"^(ـ?[هم]ـ?)({_DATE})$")
 _DIGIT = re.compile(r"[0-9٠-٩۰-۹]")
 _PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩")
-# Words read as numbers that ara alone reads again, at most, in one pass.
-MAX_SECOND_OPINIONS = 40
+# A number shaped as an amount (thousands, decimals), a whole date or a file
+# number (n/nnnn/yyyy) is never read from letters: it has no second opinion.
+_WELL_FORMED = re.compile(
+    r"^[(]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}"
+    rf"|{_DATE}[هـم]*|\d{{1,6}}/\d{{3,4}}/\d{{4}})[)]?$"
+)
+# Words read as numbers that ara alone reads again, at most, on one page, and
+# how much surer (mean word confidence) its reading must be to replace one.
+MAX_SECOND_OPINIONS = 16
+SECOND_OPINION_MARGIN = 10.0
 # A PDF is closed and reopened after this many pages, to free PDFium's caches
 # (measured: about 4 MB more per scanned page while the document stays open).
 PDF_PAGES_PER_OPENING = 8
@@ -314,6 +317,9 @@ class _Pass:
     words: int
     line_height: float
     boxes: tuple[Any, ...] = ()
+    # Read with the numbers model, whose numbers are not yet checked: the
+    # image read and Tesseract's words.
+    unchecked: tuple[str, dict[str, list[Any]]] | None = None
 
 
 # --------------------------------------------------------------------------
@@ -402,7 +408,7 @@ def _config(psm: int, models: str) -> str:
     """
     config = f"--psm {psm}"
     if NUMBERS_MODEL in models.split("+") and _tessdata_dir():
-        config += f" --tessdata-dir {_tessdata_dir()}"
+        config += f" --tessdata-dir {shlex.quote(_tessdata_dir())}"
     return config
 
 
@@ -506,6 +512,7 @@ class TesseractEngine:
                 best = self._read_line(page.at_scale(1.0))
             else:
                 best = self._read_page(page, layout)
+            best = self._checked(best)
         return self._reading(best, number, page.turned)
 
     # -- internals -----------------------------------------------------------
@@ -547,13 +554,42 @@ class TesseractEngine:
             raise OcrFailed("unreadable image: Tesseract could not read it") from error
         from chalicelib.text_layer import words_of
 
-        if NUMBERS_MODEL in models.split("+"):
-            _second_opinions(path, data)
+        for i, word in enumerate(data["text"]):
+            if _DIGIT.search(word or ""):
+                data["text"][i] = normalise_number(str(word))
         text, confidence, words = _rebuild_text(data)
         if language == "ara":
             text = _arabic_text_fixes(text)
+        checked = NUMBERS_MODEL not in models.split("+")
         return _Pass(
-            language, text, confidence, words, _line_height(data), words_of(data)
+            language,
+            text,
+            confidence,
+            words,
+            _line_height(data),
+            words_of(data),
+            None if checked else (path, data),
+        )
+
+    def _checked(self, reading: _Pass) -> _Pass:
+        """The reading kept, its numbers given a second opinion (see below)."""
+        if reading.unchecked is None:
+            return reading
+        path, data = reading.unchecked
+        if not _second_opinions(path, data):
+            return replace(reading, unchecked=None)
+        from chalicelib.text_layer import words_of
+
+        text, confidence, words = _rebuild_text(data)
+        text = _arabic_text_fixes(text)
+        boxes = words_of(data)
+        return replace(
+            reading,
+            text=text,
+            confidence=confidence,
+            words=words,
+            boxes=boxes,
+            unchecked=None,
         )
 
     def _read_line(self, path: str) -> _Pass:
@@ -583,7 +619,6 @@ class TesseractEngine:
         if language == "fra" and latin_language(probe.text) == "spa":
             language = "spa"
         scale = _reading_scale(probe, probe_scale, max(page.size))
-        scale = _enlargement(page) or scale
         if language == probe.language and abs(scale - probe_scale) <= 0.1 * scale:
             return probe
         return self._pass(page.at_scale(scale), language, 3)
@@ -666,22 +701,20 @@ def unmirror_brackets(line: str) -> str:
 def restore_arabic_commas(text: str) -> str:
     """Give back the Arabic commas Tesseract read as closing guillemets.
 
-    ``ara`` reads the Arabic comma of printed books as ``»``. Read through the
-    text in order, a ``»`` that closes no ``«`` opened before it (on its line
-    or an earlier one) is the comma.
+    ``ara`` reads the Arabic comma of printed books as ``»``. On a line with
+    no ``«``, while no quotation opened on an earlier line is still open, a
+    ``»`` closes nothing: it is the comma. Lines holding a ``«`` are left as
+    read.
     """
     depth = 0
-    chars = []
-    for char in text:
-        if char == "«":
-            depth += 1
-        elif char == "»":
-            if depth == 0:
-                char = "،"
-            else:
-                depth -= 1
-        chars.append(char)
-    return "".join(chars)
+    lines = []
+    for line in text.split("\n"):
+        if "«" in line or depth:
+            depth = max(0, depth + line.count("«") - line.count("»"))
+        else:
+            line = line.replace("»", "،")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def put_date_marks_last(word: str) -> str:
@@ -700,26 +733,29 @@ def _arabic_text_fixes(text: str) -> str:
     return restore_arabic_commas("\n".join(lines))
 
 
-def _second_opinions(path: str, data: dict[str, list[Any]]) -> None:
-    """Let ``ara`` alone read again the words read as numbers; fix them in place.
+def _second_opinions(path: str, data: dict[str, list[Any]]) -> bool:
+    """Let ``ara`` alone read again the words read as numbers; True if any changed.
 
     Beside ``ara``, the numbers model sometimes wins a word of letters (a
-    classical page: الأم read as ٢٩). Each word holding a digit (the least
-    sure first, at most MAX_SECOND_OPINIONS) is cut out and read by ``ara``
-    alone; when that reading has no digit and is surer of one of its words
-    than the numbers reading was of the word, it replaces it. Every number
-    kept is then normalised: Persian digits as Arabic-Indic ones, a date's
-    mark after it.
+    classical page: الأم read as ٢٩). A word holding a digit that is not a
+    well-formed amount, date or file number (the least sure first, at most
+    MAX_SECOND_OPINIONS a page) is cut out and read by ``ara`` alone; when
+    that reading has no digit and its mean confidence beats the numbers
+    reading's by SECOND_OPINION_MARGIN, it replaces the word.
     """
     from PIL import Image
 
-    numbers = [i for i, word in enumerate(data["text"]) if _DIGIT.search(word or "")]
-    numbers.sort(key=lambda i: float(data["conf"][i]))
+    doubtful = [
+        i
+        for i, word in enumerate(data["text"])
+        if _DIGIT.search(word or "") and not _WELL_FORMED.match(str(word))
+    ]
+    doubtful.sort(key=lambda i: float(data["conf"][i]))
     with Image.open(path) as image:
-        for i in numbers[:MAX_SECOND_OPINIONS]:
-            _second_opinion(image, data, i)
-    for i in numbers:
-        data["text"][i] = normalise_number(str(data["text"][i]))
+        changed = [
+            _second_opinion(image, data, i) for i in doubtful[:MAX_SECOND_OPINIONS]
+        ]
+    return any(changed)
 
 
 def normalise_number(word: str) -> str:
@@ -732,7 +768,7 @@ def normalise_number(word: str) -> str:
     return put_date_marks_last(word)
 
 
-def _second_opinion(image: Any, data: dict[str, list[Any]], i: int) -> None:
+def _second_opinion(image: Any, data: dict[str, list[Any]], i: int) -> bool:
     """Read word ``i`` of ``data`` again with ``ara`` alone; keep it if surer."""
     pytesseract = _pytesseract()
     left, top = int(data["left"][i]), int(data["top"][i])
@@ -751,18 +787,20 @@ def _second_opinion(image: Any, data: dict[str, list[Any]], i: int) -> None:
             crop, lang="ara", config="--psm 7", output_type=pytesseract.Output.DICT
         )
     except pytesseract.TesseractError:
-        return
+        return False
     words = [
         (str(word).translate(DIRECTIONAL_MARKS).strip(), float(conf))
         for word, conf in zip(again["text"], again["conf"], strict=True)
     ]
     words = [(word, conf) for word, conf in words if word and conf >= 0]
     if not words or any(_DIGIT.search(word) for word, _ in words):
-        return
-    surest = max(conf for _, conf in words)
-    if surest > float(data["conf"][i]):
-        data["text"][i] = " ".join(word for word, _ in words)
-        data["conf"][i] = sum(conf for _, conf in words) / len(words)
+        return False
+    mean = sum(conf for _, conf in words) / len(words)
+    if mean < float(data["conf"][i]) + SECOND_OPINION_MARGIN:
+        return False
+    data["text"][i] = " ".join(word for word, _ in words)
+    data["conf"][i] = mean
+    return True
 
 
 def _closes_first(line: str) -> bool:
@@ -925,19 +963,6 @@ def _arabic_probe_scale(size: tuple[int, int]) -> float:
     if max(size) <= SMALL_PAGE_LONG_SIDE:
         return 1.0
     return min(1.0, ARABIC_PROBE_LONG_SIDE / max(size))
-
-
-def _enlargement(page: _PageImage) -> float:
-    """Scale that brings a small, low-resolution scan to READING_DPI (0 if none).
-
-    Only a small page that states its resolution, under LOW_RESOLUTION_DPI,
-    is enlarged, at most twice: a large image stating a low resolution is a
-    photo whose figure means nothing.
-    """
-    small = max(page.size) <= SMALL_PAGE_LONG_SIDE
-    if not small or not page.dpi or page.dpi >= LOW_RESOLUTION_DPI:
-        return 0.0
-    return min(2.0, READING_DPI / page.dpi)
 
 
 def _reading_scale(probe: _Pass, probe_scale: float, long_side: int) -> float:

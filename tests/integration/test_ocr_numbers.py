@@ -88,8 +88,8 @@ def test_a_page_without_numbers_gets_almost_none(
     reread = TesseractEngine().read_image(str(SAMPLES_DIR / FIQH), 1).text
     monkeypatch.setattr(ocr, "MAX_SECOND_OPINIONS", 0)
     unchecked = TesseractEngine().read_image(str(SAMPLES_DIR / FIQH), 1).text
-    assert len(words_with_digits(unchecked)) >= 5
-    assert len(words_with_digits(reread)) <= 2, words_with_digits(reread)
+    assert len(words_with_digits(unchecked)) >= 6
+    assert len(words_with_digits(reread)) <= 4, words_with_digits(reread)
 
 
 @pytest.fixture
@@ -134,3 +134,20 @@ def test_a_directory_in_place_of_a_model_link_is_not_used(own_tmp: Path) -> None
     models = Path(ocr._tessdata_dir())
     assert models != path
     assert (models / "ara_num.traineddata").resolve() == ocr.NUMBERS_MODEL_FILE
+
+
+def test_a_temporary_directory_with_a_space_or_a_quote_still_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    odd = tmp_path / "court's scans"
+    odd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(odd))
+    ocr._tessdata_dir.cache_clear()
+    try:
+        assert Path(ocr._tessdata_dir()).parent == odd
+        reading = TesseractEngine().read_image(str(SAMPLES_DIR / JUDGMENT), 1)
+    finally:
+        ocr._tessdata_dir.cache_clear()
+    assert "(٤٤٧١٢٢٧٤٤١)" in reading.text

@@ -9,14 +9,13 @@ from typing import Any
 import pytest
 
 from chalicelib.ocr import (
+    _WELL_FORMED,
     ARABIC_PROBE_LONG_SIDE,
     DENSE_MIN_LINE_HEIGHT,
     DENSE_PAGE_WORDS,
     TARGET_LINE_HEIGHT,
     _arabic_probe_scale,
-    _enlargement,
     _link,
-    _PageImage,
     _Pass,
     _reading_scale,
     _rebuild_text,
@@ -72,8 +71,14 @@ def test_guillemets_that_quote_are_kept() -> None:
 
 
 def test_a_quotation_over_two_lines_is_kept() -> None:
-    text = "وجاء في العقد ما يلي: «يلتزم البائع\nبتسليم المبيع»، ثم وقع»"
-    expected = "وجاء في العقد ما يلي: «يلتزم البائع\nبتسليم المبيع»، ثم وقع،"
+    text = "وجاء في العقد ما يلي: «يلتزم البائع\nبتسليم المبيع»، ثم وقع\nقال» ثم"
+    expected = "وجاء في العقد ما يلي: «يلتزم البائع\nبتسليم المبيع»، ثم وقع\nقال، ثم"
+    assert restore_arabic_commas(text) == expected
+
+
+def test_a_line_holding_a_quotation_read_mirrored_is_left_as_read() -> None:
+    text = "القرار »١٢/٨٢٠٦/٢٠٢٤« الصادر\nوحيث إن الطلب» فإنه مقبول» شكلا"
+    expected = "القرار »١٢/٨٢٠٦/٢٠٢٤« الصادر\nوحيث إن الطلب، فإنه مقبول، شكلا"
     assert restore_arabic_commas(text) == expected
 
 
@@ -139,23 +144,12 @@ def test_an_arabic_page_is_probed_smaller_but_a_small_page_is_not() -> None:
 
 
 @pytest.mark.parametrize(
-    ("size", "dpi", "scale"),
-    [
-        ((599, 1017), 150, 2.0),  # a small page scanned at 150 dpi
-        ((599, 1017), 100, 2.0),  # at most twice
-        ((1200, 1700), 180, 300 / 180),
-        ((599, 1017), 300, 0.0),  # resolution enough
-        ((599, 1017), None, 0.0),  # resolution unknown
-        ((3072, 4608), 72, 0.0),  # a large photo saying 72 dpi
-    ],
+    "word", ["(١٠٥,٥٠٠.٠٠)", "٤٣.٢٠", "١٤٤٤/١٢/٢٤هـ", "٢٠١٣/١١/٠٣م", "1234/1201/2024"]
 )
-def test_a_small_low_resolution_scan_is_read_at_300_dpi(
-    tmp_path: Path, size: tuple[int, int], dpi: int | None, scale: float
-) -> None:
-    from PIL import Image
+def test_a_well_formed_number_has_no_second_opinion(word: str) -> None:
+    assert _WELL_FORMED.match(word)
 
-    path = tmp_path / "scan.png"
-    options = {"dpi": (dpi, dpi)} if dpi else {}
-    Image.new("L", size, 255).save(path, **options)
-    page = _PageImage(str(path), str(tmp_path))
-    assert _enlargement(page) == pytest.approx(scale, rel=1e-3)
+
+@pytest.mark.parametrize("word", ["٢٩", "٤٤٠", "٤٤/٠٥", "٤١٥٨٤١١٤٥", "ه٨/٦)"])
+def test_a_number_of_another_shape_has_one(word: str) -> None:
+    assert not _WELL_FORMED.match(word)
