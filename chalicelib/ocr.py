@@ -48,7 +48,9 @@ Tesseract reading strategy (each choice was measured on ``shared/samples``):
    digits, ٠ and ١), trained by ``layers/tesseract/numbers/train.sh``; Tesseract keeps,
    word by word, the surer reading, and a date mark it gives before its
    number is put back after it (the judgment page: 0.114 -> 0.067, then
-   0.032 with the smaller Arabic probe);
+   0.032 with the smaller Arabic probe). The model sometimes wins a word of
+   letters, so a number of no well-formed shape is read again by ``ara``
+   alone on its own crop, which replaces it when clearly surer;
 7. a page whose mean word confidence is below ``low_confidence_threshold``
    (handwriting, photos of unreadable pages) is flagged for a human.
 
