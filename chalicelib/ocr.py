@@ -390,6 +390,25 @@ def _rebuild_text(data: dict[str, list[Any]]) -> tuple[str, float, int]:
     return "\n".join(lines), mean, len(confidences)
 
 
+def _pass_of(
+    language: str,
+    data: dict[str, list[Any]],
+    unchecked: tuple[str, dict[str, list[Any]]] | None = None,
+) -> _Pass:
+    """A reading from Tesseract's words (``image_to_data``).
+
+    Its text (Arabic lines fixed), mean confidence, word count, line height
+    and word boxes.
+    """
+    from chalicelib.text_layer import words_of
+
+    text, confidence, words = _rebuild_text(data)
+    if language == "ara":
+        text = _arabic_text_fixes(text)
+    height = _line_height(data)
+    return _Pass(language, text, confidence, words, height, words_of(data), unchecked)
+
+
 def _pytesseract() -> Any:
     """Import pytesseract; keep Tesseract to one OpenMP thread unless told.
 
@@ -409,8 +428,9 @@ def _config(psm: int, models: str) -> str:
     With the numbers model among ``models``, also where it is found.
     """
     config = f"--psm {psm}"
-    if NUMBERS_MODEL in models.split("+") and _tessdata_dir():
-        config += f" --tessdata-dir {shlex.quote(_tessdata_dir())}"
+    directory = _tessdata_dir() if NUMBERS_MODEL in models.split("+") else ""
+    if directory:
+        config += f" --tessdata-dir {shlex.quote(directory)}"
     return config
 
 
@@ -554,24 +574,11 @@ class TesseractEngine:
             )
         except pytesseract.TesseractError as error:
             raise OcrFailed("unreadable image: Tesseract could not read it") from error
-        from chalicelib.text_layer import words_of
-
         for i, word in enumerate(data["text"]):
             if _DIGIT.search(word or ""):
                 data["text"][i] = normalise_number(str(word))
-        text, confidence, words = _rebuild_text(data)
-        if language == "ara":
-            text = _arabic_text_fixes(text)
-        checked = NUMBERS_MODEL not in models.split("+")
-        return _Pass(
-            language,
-            text,
-            confidence,
-            words,
-            _line_height(data),
-            words_of(data),
-            None if checked else (path, data),
-        )
+        unchecked = (path, data) if NUMBERS_MODEL in models.split("+") else None
+        return _pass_of(language, data, unchecked)
 
     def _checked(self, reading: _Pass) -> _Pass:
         """The reading kept, its numbers given a second opinion (see below)."""
@@ -580,19 +587,7 @@ class TesseractEngine:
         path, data = reading.unchecked
         if not _second_opinions(path, data):
             return replace(reading, unchecked=None)
-        from chalicelib.text_layer import words_of
-
-        text, confidence, words = _rebuild_text(data)
-        text = _arabic_text_fixes(text)
-        boxes = words_of(data)
-        return replace(
-            reading,
-            text=text,
-            confidence=confidence,
-            words=words,
-            boxes=boxes,
-            unchecked=None,
-        )
+        return _pass_of(reading.language, data)
 
     def _read_line(self, path: str) -> _Pass:
         """A single text line: OSD cannot tell its script, so read both."""
@@ -614,9 +609,7 @@ class TesseractEngine:
             probe_scale = _arabic_probe_scale(page.size)
         if layout.turn:
             page.turn(layout.turn)
-        if layout.turn or layout.script == "Arabic":
-            probe_path = page.at_scale(probe_scale)
-        probe = self._probe(probe_path, layout.script)
+        probe = self._probe(page.at_scale(probe_scale), layout.script)
         language = probe.language
         if language == "fra" and latin_language(probe.text) == "spa":
             language = "spa"
@@ -790,17 +783,12 @@ def _second_opinion(image: Any, data: dict[str, list[Any]], i: int) -> bool:
         )
     except pytesseract.TesseractError:
         return False
-    words = [
-        (str(word).translate(DIRECTIONAL_MARKS).strip(), float(conf))
-        for word, conf in zip(again["text"], again["conf"], strict=True)
-    ]
-    words = [(word, conf) for word, conf in words if word and conf >= 0]
-    if not words or any(_DIGIT.search(word) for word, _ in words):
+    text, mean, words = _rebuild_text(again)
+    if not words or _DIGIT.search(text):
         return False
-    mean = sum(conf for _, conf in words) / len(words)
     if mean < float(data["conf"][i]) + SECOND_OPINION_MARGIN:
         return False
-    data["text"][i] = " ".join(word for word, _ in words)
+    data["text"][i] = text
     data["conf"][i] = mean
     return True
 

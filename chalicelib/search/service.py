@@ -98,12 +98,13 @@ def search(
         from chalicelib.observability import count
 
         count("SearchHitsWithheld", withheld)
+    national_id = national_id_in(query.text)
     return {
         "total": answer["hits"]["total"]["value"] - withheld,
         "from": query.offset,
         "size": query.size,
         "results": [
-            _result(hit, cases.get(hit["_source"]["case_id"]), query.text)
+            _result(hit, cases.get(hit["_source"]["case_id"]), national_id)
             for hit in visible
         ],
         "facets": facets_json(answer.get("aggregations") or {}),
@@ -137,10 +138,11 @@ def load_cases_from_dynamodb(case_ids: Iterable[str]) -> dict[str, CaseModel]:
     return {case.case_id: case for case in CaseModel.batch_get(ids)}
 
 
-def _result(hit: dict[str, Any], case: CaseModel | None, text: str) -> dict[str, Any]:
-    """The result of a hit; one found by a national ID highlights its party."""
+def _result(
+    hit: dict[str, Any], case: CaseModel | None, national_id: str | None
+) -> dict[str, Any]:
+    """The result of a hit; one found by ``national_id`` highlights its party."""
     result = result_json(hit)
-    national_id = national_id_in(text)
     if national_id and NATIONAL_ID_MATCH in (hit.get("matched_queries") or []):
         result["highlights"][NATIONAL_ID_MATCH] = party_passages(case, national_id)
     return result
