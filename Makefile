@@ -56,6 +56,7 @@ e2e: deps
 bench: deps
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/ocr_speed.py
+	$(PY) benchmarks/arabic_dense.py
 	$(PY) benchmarks/signing_speed.py
 	$(PY) benchmarks/ocr_memory.py
 	$(PY) benchmarks/text_layer_speed.py

@@ -31,7 +31,8 @@ Tesseract reading strategy (each choice was measured on ``shared/samples``):
    reading (lines of about 30 px read best; scans are never enlarged), and the
    probe is kept when it already has the right scale and language, or when
    the page is dense and its type readable at the probe's scale
-   (``DENSE_PAGE_WORDS``: a second pass there doubles the slowest pages);
+   (``DENSE_PAGE_WORDS``: a second pass there doubles the slowest pages;
+   Arabic type needs taller lines to be readable);
 4. each reading is one ``image_to_data`` pass that gives the words and their
    confidences; the text is rebuilt from its block/paragraph/line numbers
    (the same CER as ``image_to_string`` on every sample);
@@ -132,6 +133,12 @@ SMALL_PAGE_LONG_SIDE = 2000
 # 18 px as at 30 (that page: CER 0.027 at the probe, 0.079 read again).
 DENSE_PAGE_WORDS = 450
 DENSE_MIN_LINE_HEIGHT = 16.0
+# Arabic needs more pixels a line (dots and marks above and below): a dense
+# Arabic page whose probe lines are shorter is read again at about 30 px
+# (A4 pages of 10-11 pt text, benchmarks/arabic_dense.py: 17-19 px lines at
+# the probe, CER 0.16 and 0.20 kept there against 0.10 and 0.18 read again;
+# plain tesseract 0.155 and 0.166).
+ARABIC_DENSE_MIN_LINE_HEIGHT = 24.0
 TEXTRACT_MAX_BYTES = 10 * 1024 * 1024
 # The Arabic-script model (Debian's tesseract-ocr-script-arab), read beside
 # ``ara`` on single Arabic lines.
@@ -955,6 +962,13 @@ def _arabic_probe_scale(size: tuple[int, int]) -> float:
     return min(1.0, ARABIC_PROBE_LONG_SIDE / max(size))
 
 
+def _readable_line_height(language: str) -> float:
+    """Shortest probe line a dense page of ``language`` is read well at."""
+    if language == "ara":
+        return ARABIC_DENSE_MIN_LINE_HEIGHT
+    return DENSE_MIN_LINE_HEIGHT
+
+
 def _reading_scale(probe: _Pass, probe_scale: float, long_side: int) -> float:
     """Scale that brings the median text line to TARGET_LINE_HEIGHT (no upscaling).
 
@@ -963,7 +977,8 @@ def _reading_scale(probe: _Pass, probe_scale: float, long_side: int) -> float:
     """
     if probe.line_height <= 0 or long_side <= SMALL_PAGE_LONG_SIDE:
         return probe_scale
-    if probe.words >= DENSE_PAGE_WORDS and probe.line_height >= DENSE_MIN_LINE_HEIGHT:
+    readable = _readable_line_height(probe.language)
+    if probe.words >= DENSE_PAGE_WORDS and probe.line_height >= readable:
         return probe_scale
     full_height = probe.line_height / probe_scale
     return min(1.0, TARGET_LINE_HEIGHT / full_height)

@@ -44,7 +44,7 @@ def test_the_numbers_model_is_read_beside_ara() -> None:
 def test_the_judgment_s_numbers_are_read(judgment_reading: str) -> None:
     found, wanted = numbers_read(judgment_reading, truth_of(JUDGMENT))
     assert wanted == 10
-    assert found >= 4, f"{found} of {wanted} numbers read"
+    assert found >= 6, f"{found} of {wanted} numbers read"
 
 
 def test_without_the_numbers_model_few_of_them_are(

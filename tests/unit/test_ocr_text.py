@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from chalicelib.ocr import (
     _WELL_FORMED,
+    ARABIC_DENSE_MIN_LINE_HEIGHT,
     ARABIC_PROBE_LONG_SIDE,
     DENSE_MIN_LINE_HEIGHT,
     DENSE_PAGE_WORDS,
@@ -99,6 +101,13 @@ def test_a_dense_page_of_readable_type_keeps_the_probe_scale() -> None:
 def test_a_dense_page_of_tiny_type_is_still_enlarged() -> None:
     probe = _probe(DENSE_PAGE_WORDS * 2, DENSE_MIN_LINE_HEIGHT - 4)
     assert _reading_scale(probe, probe_scale=0.4, long_side=4500) > 0.4
+
+
+def test_a_dense_arabic_page_needs_taller_lines_to_keep_the_probe() -> None:
+    arabic = _Pass("ara", "", 90.0, DENSE_PAGE_WORDS, ARABIC_DENSE_MIN_LINE_HEIGHT - 6)
+    latin = replace(arabic, language="fra")
+    assert _reading_scale(latin, probe_scale=0.3, long_side=3508) == 0.3
+    assert _reading_scale(arabic, probe_scale=0.3, long_side=3508) > 0.3
 
 
 def test_a_date_mark_read_before_its_date_goes_after_it() -> None:
