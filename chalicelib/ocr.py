@@ -25,14 +25,15 @@ Tesseract reading strategy (each choice was measured on ``shared/samples``):
 2. a short, wide image is a single text line (``--psm 7``), anything else is a
    page (``--psm 3``);
 3. a page is first read at about 150 dpi (the probe; an Arabic page at about
-   100 dpi, ``ARABIC_PROBE_LONG_SIDE``): in Arabic, or in French for Latin
-   script; Spanish stopwords outnumbering French ones make it
-   Spanish. Its median text-line height then sets the scale of the real
-   reading (lines of about 30 px read best; scans are never enlarged), and the
-   probe is kept when it already has the right scale and language, or when
-   the page is dense and its type readable at the probe's scale
-   (``DENSE_PAGE_WORDS``: a second pass there doubles the slowest pages;
-   Arabic type needs taller lines to be readable);
+   100 dpi, ``ARABIC_PROBE_LONG_SIDE``, unless the rows' ink shows small
+   type): in Arabic, or in French for Latin script; Spanish stopwords
+   outnumbering French ones make it Spanish. Its median text-line height
+   then sets the scale of the real reading (lines of about 30 px read best;
+   scans are never enlarged), and the probe is kept when it already has the
+   right scale and language, or when the page is dense and its type
+   readable at the probe's scale (``DENSE_PAGE_WORDS``: a second pass there
+   doubles the slowest pages; Arabic type needs taller lines to be
+   readable);
 4. each reading is one ``image_to_data`` pass that gives the words and their
    confidences; the text is rebuilt from its block/paragraph/line numbers
    (the same CER as ``image_to_string`` on every sample);
@@ -120,6 +121,13 @@ PROBE_LONG_SIDE = 1700
 # and the judgment at 0.032 CER instead of 0.068 (the bundle's Arabic page,
 # the same text rendered from a PDF: 0.071 instead of 0.051).
 ARABIC_PROBE_LONG_SIDE = 1100
+# Unless its type is small: an Arabic page whose text lines, at that size,
+# follow each other every fewer than ARABIC_MIN_LINE_PITCH px (measured on
+# the rows' ink, before any reading) is probed at PROBE_LONG_SIDE. Drawn A4
+# pages of 10-11 pt text have a pitch of 20-22 px there (lines of 17-19 px,
+# too small to read Arabic: CER 0.16 and 0.20), the judgment 33.
+ARABIC_MIN_LINE_PITCH = 26
+MAX_LINE_PITCH = 80
 # A page this small (long side in pixels; under about 170 dpi for A4) is read
 # as it is: scaled down, a low-resolution scan loses strokes (measured: the
 # typewritten journal page, 1564 x 2000, 0.039 CER scaled to 30 px lines,
@@ -134,10 +142,10 @@ SMALL_PAGE_LONG_SIDE = 2000
 DENSE_PAGE_WORDS = 450
 DENSE_MIN_LINE_HEIGHT = 16.0
 # Arabic needs more pixels a line (dots and marks above and below): a dense
-# Arabic page whose probe lines are shorter is read again at about 30 px
-# (A4 pages of 10-11 pt text, benchmarks/arabic_dense.py: 17-19 px lines at
-# the probe, CER 0.16 and 0.20 kept there against 0.10 and 0.18 read again;
-# plain tesseract 0.155 and 0.166).
+# Arabic page whose probe lines are shorter (small type whose pitch could not
+# be measured, see ARABIC_MIN_LINE_PITCH) is read again at about 30 px. The
+# drawn pages of benchmarks/arabic_dense.py probed at 1100 px: 17-19 px
+# lines, CER 0.16 and 0.20 kept there, 0.10 and 0.18 read again.
 ARABIC_DENSE_MIN_LINE_HEIGHT = 24.0
 TEXTRACT_MAX_BYTES = 10 * 1024 * 1024
 # The Arabic-script model (Debian's tesseract-ocr-script-arab), read beside
@@ -612,10 +620,10 @@ class TesseractEngine:
         probe_path = page.at_scale(probe_scale)
         if layout is None:
             layout = _layout_of(self._osd_answer(probe_path))
-        if layout.script == "Arabic":
-            probe_scale = _arabic_probe_scale(page.size)
         if layout.turn:
             page.turn(layout.turn)
+        if layout.script == "Arabic":
+            probe_scale = _arabic_probe(page, probe_scale)
         probe = self._probe(page.at_scale(probe_scale), layout.script)
         language = probe.language
         if language == "fra" and latin_language(probe.text) == "spa":
@@ -967,6 +975,42 @@ def _readable_line_height(language: str) -> float:
     if language == "ara":
         return ARABIC_DENSE_MIN_LINE_HEIGHT
     return DENSE_MIN_LINE_HEIGHT
+
+
+def _arabic_probe(page: _PageImage, probe_scale: float) -> float:
+    """Scale of an Arabic page's probe: ARABIC_PROBE_LONG_SIDE, unless small type."""
+    scale = _arabic_probe_scale(page.size)
+    if scale >= probe_scale:
+        return scale
+    pitch = line_pitch(page.gray, round(page.size[1] * scale))
+    return probe_scale if 0 < pitch < ARABIC_MIN_LINE_PITCH else scale
+
+
+def line_pitch(image: Any, height: int) -> int:
+    """Pixels from one text line to the next, with ``image`` scaled to ``height``.
+
+    The rows' ink, averaged across the page, rises and falls with the lines;
+    the first peak of its autocorrelation above half its variance is the
+    pitch. 0 when there is none below MAX_LINE_PITCH (a picture, a page of
+    one line, a blank page).
+    """
+    from PIL import Image
+
+    rows = image.resize((1, max(1, height)), Image.Resampling.BOX).tobytes()
+    mean = sum(rows) / len(rows)
+    ink = [mean - value for value in rows]
+    lags = range(2, min(MAX_LINE_PITCH, len(ink) // 3))
+    score = {lag: _correlation(ink, lag) for lag in lags}
+    clear = 0.5 * _correlation(ink, 0)
+    for lag in lags[1:-1]:
+        if score[lag] > clear and score[lag - 1] <= score[lag] >= score[lag + 1]:
+            return lag
+    return 0
+
+
+def _correlation(ink: list[float], lag: int) -> float:
+    """Mean product of the ink profile with itself shifted by ``lag`` rows."""
+    return sum(a * b for a, b in zip(ink, ink[lag:], strict=False)) / (len(ink) - lag)
 
 
 def _reading_scale(probe: _Pass, probe_scale: float, long_side: int) -> float:

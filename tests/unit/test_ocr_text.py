@@ -16,11 +16,14 @@ from chalicelib.ocr import (
     DENSE_MIN_LINE_HEIGHT,
     DENSE_PAGE_WORDS,
     TARGET_LINE_HEIGHT,
+    _arabic_probe,
     _arabic_probe_scale,
     _link,
+    _PageImage,
     _Pass,
     _reading_scale,
     _rebuild_text,
+    line_pitch,
     normalise_number,
     put_date_marks_last,
     restore_arabic_commas,
@@ -108,6 +111,40 @@ def test_a_dense_arabic_page_needs_taller_lines_to_keep_the_probe() -> None:
     latin = replace(arabic, language="fra")
     assert _reading_scale(latin, probe_scale=0.3, long_side=3508) == 0.3
     assert _reading_scale(arabic, probe_scale=0.3, long_side=3508) > 0.3
+
+
+def _ruled(pitch: int, size: tuple[int, int] = (2480, 3508)) -> Any:
+    """A white page crossed by dark bands every ``pitch`` px (text lines)."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(page)
+    for top in range(150, size[1] - 150, pitch):
+        draw.rectangle((150, top, size[0] - 150, top + pitch * 2 // 3), fill=0)
+    return page
+
+
+@pytest.mark.parametrize(("pitch", "expected"), [(64, 20), (105, 33), (150, 47)])
+def test_the_line_pitch_is_measured_on_the_rows_ink(pitch: int, expected: int) -> None:
+    # the A4 page at the Arabic probe's size: its height is the long side
+    assert abs(line_pitch(_ruled(pitch), ARABIC_PROBE_LONG_SIDE) - expected) <= 1
+
+
+def test_a_blank_page_has_no_line_pitch() -> None:
+    from PIL import Image
+
+    assert line_pitch(Image.new("L", (2480, 3508), 255), 1100) == 0
+
+
+def test_an_arabic_page_of_small_type_is_probed_larger(tmp_path: Path) -> None:
+    small, usual = tmp_path / "small.png", tmp_path / "usual.png"
+    _ruled(64).save(small)
+    _ruled(105).save(usual)
+    probe_scale = 1700 / 3508
+    small_type = _PageImage(str(small), str(tmp_path))
+    usual_type = _PageImage(str(usual), str(tmp_path))
+    assert _arabic_probe(small_type, probe_scale) == probe_scale
+    assert _arabic_probe(usual_type, probe_scale) == ARABIC_PROBE_LONG_SIDE / 3508
 
 
 def test_a_date_mark_read_before_its_date_goes_after_it() -> None:
