@@ -168,6 +168,17 @@ _WELL_FORMED = re.compile(
 )
 # Words read as numbers that ara alone reads again, at most, on one page, and
 # how much surer (mean word confidence) its reading must be to replace one.
+# A page with lines in the other script (an Arabic page with a French
+# paragraph, a French letter with an Arabic heading) is read again with both
+# scripts' models when MIXED_MIN_LINES of its lines look foreign: read by
+# ``ara``, most words of a Latin line come out as Latin letters and Western
+# digits without an Arabic letter; read by ``fra``/``spa``, an Arabic line
+# averages under FOREIGN_LINE_CONFIDENCE. No sample page has two such lines
+# but the handwritten register, a low-confidence page (not read again).
+MIXED_MIN_LINES = 2
+FOREIGN_LINE_CONFIDENCE = 40.0
+_LATIN_OR_WESTERN = re.compile(r"[A-Za-z0-9]")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 MAX_SECOND_OPINIONS = 16
 SECOND_OPINION_MARGIN = 10.0
 # A PDF is closed and reopened after this many pages, to free PDFium's caches
@@ -334,6 +345,8 @@ class _Pass:
     words: int
     line_height: float
     boxes: tuple[Any, ...] = ()
+    # Lines that look written in the other script (see _foreign_lines).
+    foreign_lines: int = 0
     # Read with the numbers model, whose numbers are not yet checked: the
     # image read and Tesseract's words.
     unchecked: tuple[str, dict[str, list[Any]]] | None = None
@@ -418,10 +431,43 @@ def _pass_of(
     from chalicelib.text_layer import words_of
 
     text, confidence, words = _rebuild_text(data)
-    if language == "ara":
+    if "ara" in language.split("+"):
         text = _arabic_text_fixes(text)
     height = _line_height(data)
-    return _Pass(language, text, confidence, words, height, words_of(data), unchecked)
+    foreign = _foreign_lines(language, data)
+    return _Pass(
+        language, text, confidence, words, height, words_of(data), foreign, unchecked
+    )
+
+
+def _foreign_lines(language: str, data: dict[str, list[Any]]) -> int:
+    """Lines of two words or more that look written in the other script.
+
+    ``ara`` reads a Latin line as runs of Western digits and Latin letters;
+    ``fra`` and ``spa`` read an Arabic line with little confidence.
+    """
+    lines: dict[tuple[int, int, int], list[tuple[str, float]]] = {}
+    for i, word in enumerate(data["text"]):
+        word = (word or "").translate(DIRECTIONAL_MARKS).strip()
+        if word and float(data["conf"][i]) >= 0:
+            key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+            lines.setdefault(key, []).append((word, float(data["conf"][i])))
+    return sum(
+        1 for line in lines.values() if len(line) >= 2 and _foreign(language, line)
+    )
+
+
+def _latin_reading(word: str) -> bool:
+    """A word ``ara`` gave Latin letters or Western digits, and no Arabic letter."""
+    return bool(_LATIN_OR_WESTERN.search(word)) and not _ARABIC_LETTER.search(word)
+
+
+def _foreign(language: str, line: list[tuple[str, float]]) -> bool:
+    """Whether one line read in ``language`` looks written in the other script."""
+    if language == "ara":
+        latin = sum(1 for word, _ in line if _latin_reading(word))
+        return 2 * latin > len(line)
+    return sum(conf for _, conf in line) / len(line) < FOREIGN_LINE_CONFIDENCE
 
 
 def _pytesseract() -> Any:
@@ -578,7 +624,7 @@ class TesseractEngine:
         if language not in self.languages:
             return _Pass(language, "", 0.0, 0, 0.0)
         models = models or language
-        if language == "ara":
+        if "ara" in models.split("+"):
             models = _with_numbers(models)
         try:
             data = pytesseract.image_to_data(
@@ -630,8 +676,26 @@ class TesseractEngine:
             language = "spa"
         scale = _reading_scale(probe, probe_scale, max(page.size))
         if language == probe.language and abs(scale - probe_scale) <= 0.1 * scale:
-            return probe
-        return self._pass(page.at_scale(scale), language, 3)
+            return self._in_both_scripts(page.at_scale(probe_scale), probe)
+        return self._in_both_scripts(
+            page.at_scale(scale), self._pass(page.at_scale(scale), language, 3)
+        )
+
+    def _in_both_scripts(self, path: str, reading: _Pass) -> _Pass:
+        """A page with lines in the other script, read again with both models.
+
+        Kept when Tesseract is surer of it on average than of the reading.
+        """
+        if (
+            reading.foreign_lines < MIXED_MIN_LINES
+            or reading.confidence < self.low_confidence_threshold
+        ):
+            return reading
+        other = "fra" if reading.language == "ara" else "ara"
+        both = self._pass(path, reading.language, 3, f"{reading.language}+{other}")
+        if both.confidence <= reading.confidence:
+            return reading
+        return replace(both, language=f"{reading.language}+{other}")
 
     def _probe(self, path: str, script: str | None) -> _Pass:
         """First pass in the script's language; both scripts when unsure."""

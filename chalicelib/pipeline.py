@@ -765,8 +765,16 @@ def _page_json(page: Any) -> dict[str, Any]:
 
 
 def document_language(pages: list[Any]) -> str:
-    """The languages of a document's pages, most frequent first: ``ara+fra``."""
-    counts = Counter(page.language for page in pages if page.language)
+    """The languages of a document's pages, most frequent first: ``ara+fra``.
+
+    A page read in both scripts (``ara+fra``) counts for each of them.
+    """
+    counts = Counter(
+        language
+        for page in pages
+        if page.language
+        for language in page.language.split("+")
+    )
     return "+".join(language for language, _ in counts.most_common())
 
 

@@ -18,6 +18,7 @@ from chalicelib.ocr import (
     TARGET_LINE_HEIGHT,
     _arabic_probe,
     _arabic_probe_scale,
+    _foreign_lines,
     _link,
     _PageImage,
     _Pass,
@@ -199,3 +200,32 @@ def test_a_well_formed_number_has_no_second_opinion(word: str) -> None:
 @pytest.mark.parametrize("word", ["٢٩", "٤٤٠", "٤٤/٠٥", "٤١٥٨٤١١٤٥", "ه٨/٦)"])
 def test_a_number_of_another_shape_has_one(word: str) -> None:
     assert not _WELL_FORMED.match(word)
+
+
+def _lines_data(lines: list[list[tuple[str, float]]]) -> dict[str, list[Any]]:
+    """An ``image_to_data`` result holding ``lines`` of (word, confidence)."""
+    data: dict[str, list[Any]] = {
+        key: [] for key in ("text", "conf", "block_num", "par_num", "line_num")
+    }
+    for number, line in enumerate(lines, start=1):
+        for word, conf in line:
+            data["text"].append(word)
+            data["conf"].append(conf)
+            data["block_num"].append(1)
+            data["par_num"].append(1)
+            data["line_num"].append(number)
+    return data
+
+
+def test_latin_lines_read_by_ara_are_foreign() -> None:
+    arabic = [("حكمت", 90.0), ("المحكمة", 91.0), ("بتاريخ", 88.0), ("2024/05/12", 80.0)]
+    latin = [("110376", 60.0), ("٤٢", 50.0), ("Ra", 40.0), ("06", 45.0), ("5ع5", 30.0)]
+    data = _lines_data([arabic, latin, latin, [("١٠٥,٥٠٠.٠٠", 70.0), ("درهم", 90.0)]])
+    assert _foreign_lines("ara", data) == 2
+
+
+def test_arabic_lines_read_by_fra_are_foreign() -> None:
+    french = [("Vu", 95.0), ("la", 96.0), ("loi", 94.0)]
+    arabic = [("iis", 20.0), ("Jl", 35.0), ("ae", 50.0)]
+    data = _lines_data([french, arabic, arabic, [("x", 10.0)]])
+    assert _foreign_lines("fra", data) == 2
