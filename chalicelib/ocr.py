@@ -1139,15 +1139,18 @@ class TextractEngine:
 def textract_reading(page: Any) -> PageReading:
     """A Textract page (``textract.TextractPage``) as a page reading.
 
-    Raises ``TextractUnavailable`` when Textract found no text on the page or
-    only text it is unsure of: Tesseract reads that page instead.
+    Raises ``TextractUnavailable`` when Textract found no text on the page,
+    only text it is unsure of, or lines it cannot read (another script):
+    Tesseract reads that page instead.
     """
     from chalicelib import textract
 
     if not page.text.strip():
         raise TextractUnavailable("no text found")
-    if not textract.is_readable(page):
+    if page.confidence < textract.TEXTRACT_MIN_CONFIDENCE:
         raise TextractUnavailable(f"low confidence ({page.confidence:.0f})")
+    if not textract.is_readable(page):
+        raise TextractUnavailable(f"{page.unsure_lines} lines it cannot read")
     return PageReading(
         number=page.number,
         text=page.text,

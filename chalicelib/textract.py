@@ -26,6 +26,12 @@ from typing import Any
 # Under this mean word confidence a Textract page is not taken: Tesseract
 # reads it instead (Textract scores printed Latin text 90-99).
 TEXTRACT_MIN_CONFIDENCE = 60.0
+# Nor is a page with this many lines of two words or more that Textract is
+# unsure of (mean word confidence under UNSURE_LINE_CONFIDENCE): lines it
+# cannot read, Arabic ones on a French page say, which Tesseract reads
+# with both scripts' models (chalicelib.ocr, MIXED_MIN_LINES).
+MAX_UNSURE_LINES = 1
+UNSURE_LINE_CONFIDENCE = 40.0
 MAX_RESULTS = 1000
 
 
@@ -40,6 +46,8 @@ class TextractPage:
     # Each word placed on the page (``text_layer.Word``: left, top, right,
     # bottom as fractions of the page, line index, text), for the text layer.
     placed: tuple[Any, ...] = ()
+    # Lines of two words or more under UNSURE_LINE_CONFIDENCE.
+    unsure_lines: int = 0
 
 
 def page_of_blocks(number: int, blocks: list[dict[str, Any]]) -> TextractPage:
@@ -59,8 +67,23 @@ def page_of_blocks(number: int, blocks: list[dict[str, Any]]) -> TextractPage:
     ]
     mean = sum(confidences) / len(confidences) if confidences else 0.0
     return TextractPage(
-        number, "\n".join(lines), round(mean, 2), len(confidences), _placed(page)
+        number,
+        "\n".join(lines),
+        round(mean, 2),
+        len(confidences),
+        _placed(page),
+        _unsure_lines(page),
     )
+
+
+def _unsure_lines(page: Any) -> int:
+    """Lines of two words or more whose mean confidence is under the bar."""
+    unsure = 0
+    for line in page.lines:
+        scores = [float(word.confidence) * 100 for word in line.words]
+        if len(scores) >= 2 and sum(scores) / len(scores) < UNSURE_LINE_CONFIDENCE:
+            unsure += 1
+    return unsure
 
 
 def _placed(page: Any) -> tuple[Any, ...]:
@@ -121,4 +144,8 @@ def detected_blocks(client: Any, job_id: str) -> Iterator[dict[str, Any]]:
 
 def is_readable(page: TextractPage) -> bool:
     """True when Textract's text of a page may stand as its reading."""
-    return bool(page.text.strip()) and page.confidence >= TEXTRACT_MIN_CONFIDENCE
+    return (
+        bool(page.text.strip())
+        and page.confidence >= TEXTRACT_MIN_CONFIDENCE
+        and page.unsure_lines <= MAX_UNSURE_LINES
+    )

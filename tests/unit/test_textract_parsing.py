@@ -81,6 +81,24 @@ def test_empty_or_unsure_pages_are_handed_to_tesseract(
         textract_reading(page)
 
 
+def test_a_page_with_lines_textract_cannot_read_goes_to_tesseract() -> None:
+    # A French letter with an Arabic heading and address: Textract does not
+    # read Arabic, so those lines come back unsure, though the page's mean
+    # confidence stays high.
+    lines = truth_lines("fr_loi_43-20_mild")
+    blocks = page_blocks(lines, 2)
+    words = {b["Id"]: b for b in blocks if b["BlockType"] == "WORD"}
+    line_blocks = [b for b in blocks if b["BlockType"] == "LINE"]
+    for line in line_blocks[:2]:
+        for word_id in line["Relationships"][0]["Ids"]:
+            words[word_id]["Confidence"] = 21.0
+    page = textract.page_of_blocks(2, blocks)
+    assert page.confidence >= textract.TEXTRACT_MIN_CONFIDENCE
+    assert page.unsure_lines == 2
+    with pytest.raises(TextractUnavailable, match="2 lines it cannot read"):
+        textract_reading(page)
+
+
 def answers(pages: list[list[dict[str, Any]]], per_answer: int) -> list[dict[str, Any]]:
     """A job's blocks cut into answers of ``per_answer`` blocks, tied by tokens."""
     blocks = [block for page in pages for block in page]
