@@ -82,9 +82,10 @@ def words_with_digits(text: str) -> list[str]:
 def test_a_page_without_numbers_gets_almost_none(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The classical fiqh page holds no number; beside ara, the numbers model
-    # won several of its words (الأم read as ٢٩) until ara alone read them
-    # again.
+    # The classical fiqh page holds one number, its folio (٢٠); beside ara,
+    # the numbers model won several of its words (الأم read as ٢٩) until ara
+    # alone read them again. What is left: the folio (read ٢٠٣), a full stop
+    # read ٠, a speck read 2, and one word (أبعد read ه١).
     reread = TesseractEngine().read_image(str(SAMPLES_DIR / FIQH), 1).text
     monkeypatch.setattr(ocr, "MAX_SECOND_OPINIONS", 0)
     unchecked = TesseractEngine().read_image(str(SAMPLES_DIR / FIQH), 1).text
