@@ -110,6 +110,14 @@ MIN_SCRIPT_CONFIDENCE = 1.0
 # were 10.0-28.3, except the fiqh page on its side (8.2, 8.8) and the small
 # Spanish page (< 2), which stay as they come.
 MIN_ORIENTATION_CONFIDENCE = 10.0
+# A page OSD left as it lies, read under TURN_SUSPECT_CONFIDENCE, is read
+# turned too when it is small (long side at most OSD_UNSURE_LONG_SIDE px),
+# where OSD was unsure on the samples: the Spanish book page (1017 px) and
+# the fiqh page (2001 px) on their sides. Upright sample pages read at 70-95
+# confidence; larger pages (the handwritten register, 4608 px, read at 24)
+# are not tried. See _turns_to_try and _surest_side.
+TURN_SUSPECT_CONFIDENCE = 60.0
+OSD_UNSURE_LONG_SIDE = 2400
 # Tesseract reads best when a text line is about this tall (pixels); measured
 # on the samples, 300-400 dpi scans of body text gain from being scaled down.
 TARGET_LINE_HEIGHT = 30.0
@@ -526,6 +534,7 @@ class _PageImage:
         self.dpi = float(dpi[0]) if dpi and dpi[0] else None
         self.workdir = workdir
         self._paths: dict[float, str] = {}
+        self._written = 0
 
     @property
     def size(self) -> tuple[int, int]:
@@ -551,7 +560,10 @@ class _PageImage:
                     max(1, round(image.height * scale)),
                 )
                 image = image.resize(size, Image.Resampling.LANCZOS)
-            path = os.path.join(self.workdir, f"scaled-{len(self._paths)}.png")
+            # Named once and never reused: a reading keeps the path of the
+            # image it was read from, even after the page is turned.
+            self._written += 1
+            path = os.path.join(self.workdir, f"scaled-{self._written}.png")
             options: dict[str, Any] = {"compress_level": 1}  # speed over size
             if self.dpi:
                 dpi = max(1, round(self.dpi * scale))
@@ -661,16 +673,45 @@ class TesseractEngine:
         return latin
 
     def _read_page(self, page: _PageImage, layout: PageLayout | None) -> _Pass:
-        """Turn the page upright, probe it small, then read once at the best scale."""
-        probe_scale = _probe_scale(page.size)
-        probe_path = page.at_scale(probe_scale)
+        """Turn the page upright (OSD; its lines when OSD is unsure), then read it."""
         if layout is None:
-            layout = _layout_of(self._osd_answer(probe_path))
+            layout = _layout_of(
+                self._osd_answer(page.at_scale(_probe_scale(page.size)))
+            )
         if layout.turn:
             page.turn(layout.turn)
-        if layout.script == "Arabic":
+        reading = self._read_upright(page, layout.script)
+        if (
+            layout.turn
+            or reading.confidence >= TURN_SUSPECT_CONFIDENCE
+            or max(page.size) > OSD_UNSURE_LONG_SIDE
+        ):
+            return reading
+        return self._surest_side(page, reading, _turns_to_try(page))
+
+    def _surest_side(
+        self, page: _PageImage, upright: _Pass, turns: tuple[int, ...]
+    ) -> _Pass:
+        """A page read poorly as it lies, read turned; the surest reading kept.
+
+        OSD could not tell such a page's script either, so both are tried. A
+        turn is kept when Tesseract is CLEAR_CONFIDENCE_GAP points surer of it.
+        """
+        best, best_turn = upright, 0
+        for turn in turns:
+            page.turn((turn - page.turned) % 360)
+            reading = self._read_upright(page, None)
+            if reading.confidence >= best.confidence + CLEAR_CONFIDENCE_GAP:
+                best, best_turn = reading, turn
+        page.turn((best_turn - page.turned) % 360)
+        return best
+
+    def _read_upright(self, page: _PageImage, script: str | None) -> _Pass:
+        """Probe the page small, then read it once at the best scale."""
+        probe_scale = _probe_scale(page.size)
+        if script == "Arabic":
             probe_scale = _arabic_probe(page, probe_scale)
-        probe = self._probe(page.at_scale(probe_scale), layout.script)
+        probe = self._probe(page.at_scale(probe_scale), script)
         language = probe.language
         if language == "fra" and latin_language(probe.text) == "spa":
             language = "spa"
@@ -1039,6 +1080,25 @@ def _readable_line_height(language: str) -> float:
     if language == "ara":
         return ARABIC_DENSE_MIN_LINE_HEIGHT
     return DENSE_MIN_LINE_HEIGHT
+
+
+def _turns_to_try(page: _PageImage) -> tuple[int, ...]:
+    """The turns that may set upright a page OSD left as it lies.
+
+    Lines running down the page (its columns' ink shows a line pitch, its
+    rows' none) put it on its side; lines across it, upside down; else any.
+    """
+    from PIL import Image
+
+    scale = _probe_scale(page.size)
+    across = line_pitch(page.gray, round(page.size[1] * scale)) > 0
+    columns = page.gray.transpose(Image.Transpose.ROTATE_90)
+    down = line_pitch(columns, round(page.size[0] * scale)) > 0
+    if down and not across:
+        return (90, 270)
+    if across and not down:
+        return (180,)
+    return (90, 270, 180)
 
 
 def _arabic_probe(page: _PageImage, probe_scale: float) -> float:

@@ -112,3 +112,28 @@ def test_a_page_scanned_upside_down_is_read(
 )
 def test_an_upright_page_is_never_turned(name: str) -> None:
     assert all(page.turned == 0 for page in read_sample(name))
+
+
+PARDO = "es_fondue_pardo_bazan_p12.jpg"
+
+
+@pytest.mark.parametrize(("degrees", "turned"), [(90, 90), (180, 180)])
+def test_a_small_page_osd_cannot_orient_is_read_turned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, degrees: int, turned: int
+) -> None:
+    """The 599 x 1017 book page: OSD is unsure of it whichever way it lies."""
+    from PIL import Image
+
+    from chalicelib import ocr
+    from tests.samples import cer, truth_of
+
+    path = tmp_path / "turned.png"
+    with Image.open(SAMPLES_DIR / PARDO) as image:
+        image.rotate(degrees, expand=True).save(path)  # counter-clockwise
+    reading = TesseractEngine().read_image(str(path), 1)
+    monkeypatch.setattr(ocr, "OSD_UNSURE_LONG_SIDE", 0)
+    as_it_lies = TesseractEngine().read_image(str(path), 1)
+    assert reading.turned == turned
+    assert cer(reading.text, truth_of(PARDO)) <= 0.03
+    assert as_it_lies.turned == 0
+    assert cer(as_it_lies.text, truth_of(PARDO)) >= 0.5

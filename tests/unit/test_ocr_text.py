@@ -24,6 +24,7 @@ from chalicelib.ocr import (
     _Pass,
     _reading_scale,
     _rebuild_text,
+    _turns_to_try,
     line_pitch,
     normalise_number,
     put_date_marks_last,
@@ -229,3 +230,15 @@ def test_arabic_lines_read_by_fra_are_foreign() -> None:
     arabic = [("iis", 20.0), ("Jl", 35.0), ("ae", 50.0)]
     data = _lines_data([french, arabic, arabic, [("x", 10.0)]])
     assert _foreign_lines("fra", data) == 2
+
+
+def test_the_turns_tried_follow_the_lines(tmp_path: Path) -> None:
+    from PIL import Image
+
+    across, down, blank = (tmp_path / f"{name}.png" for name in ("a", "d", "b"))
+    _ruled(64, (1200, 1700)).save(across)
+    _ruled(64, (1200, 1700)).rotate(90, expand=True).save(down)
+    Image.new("L", (1200, 1700), 255).save(blank)
+    pages = [_PageImage(str(path), str(tmp_path)) for path in (across, down, blank)]
+    turns = [_turns_to_try(page) for page in pages]
+    assert turns == [(180,), (90, 270), (90, 270, 180)]
