@@ -174,8 +174,6 @@ _WELL_FORMED = re.compile(
     r"^[(]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}"
     rf"|{_DATE}[هـم]*|\d{{1,6}}/\d{{3,4}}/\d{{4}})[)]?$"
 )
-# Words read as numbers that ara alone reads again, at most, on one page, and
-# how much surer (mean word confidence) its reading must be to replace one.
 # A page with lines in the other script (an Arabic page with a French
 # paragraph, a French letter with an Arabic heading) is read again with both
 # scripts' models when MIXED_MIN_LINES of its lines look foreign: read by
@@ -187,6 +185,8 @@ MIXED_MIN_LINES = 2
 FOREIGN_LINE_CONFIDENCE = 40.0
 _LATIN_OR_WESTERN = re.compile(r"[A-Za-z0-9]")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+# Words read as numbers that ara alone reads again, at most, on one page, and
+# how much surer (mean word confidence) its reading must be to replace one.
 MAX_SECOND_OPINIONS = 16
 SECOND_OPINION_MARGIN = 10.0
 # A PDF is closed and reopened after this many pages, to free PDFium's caches
