@@ -12,9 +12,11 @@ Checked here, on the received bytes, before any reader opens them:
   them by chance, see ``WHOLE_FILE_MARKUP``). In the bytes that are not
   compressed (the data after the document's end, a PNG's text and private
   chunks, a JPEG's marker segments, a PDF outside its encoded streams, the
-  values of a TIFF's tags) also any ``<svg``, ``<img`` or ``on...=`` handler
-  alone (``REGION_MARKUP``), so any tag carrying a handler, whatever its name
-  (``<p onmouseover=``, ``<svg><animate onbegin=``);
+  values of a TIFF's tags, and the decoded data of a PDF's encoded streams
+  that are not images, which ``pdf_safety`` decodes within its budget) also
+  any ``<svg``, ``<img`` or ``on...=`` handler alone (``REGION_MARKUP``), so
+  any tag carrying a handler, whatever its name (``<p onmouseover=``,
+  ``<svg><animate onbegin=``);
 * a ZIP archive, recognised by structure whatever the encoding of its names:
   a local file header whose version, flags, method, sizes and name fit, or an
   end of central directory record anywhere whose offsets point at a central
@@ -248,6 +250,18 @@ def check_extension(filename: str, content_type: str) -> None:
 
 def _check_markup(data: mmap.mmap) -> None:
     found = WHOLE_FILE_MARKUP.search(data)
+    if found is not None:
+        _refuse_markup(found.group(0))
+
+
+def check_decoded_markup(decoded: bytes) -> None:
+    """Refuse markup in a PDF stream's decoded data (``pdf_safety`` decodes it).
+
+    Decoded data is not compressed, so the rules of ``REGION_MARKUP`` apply:
+    ``<p onmouseover=`` deflated in a page's drawing instructions or in XML
+    metadata is refused like the same bytes in a dictionary.
+    """
+    found = REGION_MARKUP.search(decoded)
     if found is not None:
         _refuse_markup(found.group(0))
 
@@ -486,11 +500,10 @@ def _pdf_plain_regions(data: mmap.mmap) -> Regions:
     streams without a ``/Filter`` (raw, so not compressed) are regions; a
     stream whose dictionary names a filter is skipped from its ``stream``
     keyword to the next ``endstream``. A stream never ended is not skipped.
-
-    NOTE: markup inside a stream that declares a filter is only searched by
-    ``WHOLE_FILE_MARKUP``; a writer can declare a filter over any bytes, so
-    this matters for a ``<p onmouseover=`` hidden there. Decoding each stream
-    to check the filter would close it, at the cost of inflating every stream.
+    Here such a stream is only searched by ``WHOLE_FILE_MARKUP``; its decoded
+    data is searched by ``pdf_safety`` (``check_decoded_markup``), which reads
+    the stream's dictionary as a reader does (its filters, whether it is an
+    image) and decodes it within a budget.
     """
     regions: Regions = []
     start = 0

@@ -7,19 +7,22 @@ close (incremental updates, an EXIF thumbnail, a PDF with several %%EOF).
 
 from __future__ import annotations
 
+import base64
 import io
 import mmap
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, StreamObject
+from pypdf.generic import ArrayObject, NameObject, StreamObject
 
 from chalicelib import pdf_safety, pipeline, polyglot
 from tests.samples import CONTENT_TYPES, SAMPLES_DIR
+from tests.unit.test_pdf_safety import object_stream_pdf
 
 LIMITS = pdf_safety.Limits(max_pages=2000, max_page_pixels=150_000_000)
 
@@ -122,13 +125,19 @@ def pdf_with_title(title: bytes) -> bytes:
     return data.replace(b"/Type /Catalog", b"/Type /Catalog /Title (" + title + b")")
 
 
-def pdf_with_stream(body: bytes, dictionary: bytes = b"") -> bytes:
-    """A PDF with one more stream object; ``dictionary`` adds its keys."""
+def pdf_with_stream(body: bytes, *filters: str, indirect: bool = False) -> bytes:
+    """A PDF with one more stream object, ``body`` as its (encoded) data.
+
+    ``filters`` are named as its ``/Filter`` (an array when several), in an
+    object of their own when ``indirect``.
+    """
     writer = PdfWriter(PdfReader(io.BytesIO(image_bytes("PDF"))))
     stream = StreamObject()
     stream.set_data(body)
-    if dictionary:
-        stream[NameObject("/Filter")] = NameObject(dictionary.decode())
+    names = [NameObject(name) for name in filters]
+    if names:
+        value = names[0] if len(names) == 1 else ArrayObject(names)
+        stream[NameObject("/Filter")] = writer._add_object(value) if indirect else value
     writer._root_object[NameObject("/Payload")] = writer._add_object(stream)
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -349,6 +358,53 @@ HOSTILE: dict[str, tuple[bytes, str, str]] = {
         "application/pdf",
         "markup",
     ),
+    # Markup in a stream that declares a filter, found once the stream is decoded.
+    "pdf deflated stream with a paragraph handler": (
+        pdf_with_stream(zlib.compress(b"<p onmouseover=alert(1)>"), "/FlateDecode"),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf deflated xml metadata with an svg handler": (
+        pdf_with_stream(
+            zlib.compress(b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><svg onload=alert(1)>'),
+            "/FlateDecode",
+        ),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf deflated stream with a script": (
+        pdf_with_stream(zlib.compress(b"<script>alert(1)</script>"), "/Fl"),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf deflated stream whose filter is an indirect object": (
+        pdf_with_stream(
+            zlib.compress(b"<img src=x onerror=alert(1)>"),
+            "/FlateDecode",
+            indirect=True,
+        ),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf stream in hexadecimal with a handler": (
+        pdf_with_stream(b"<p onclick=alert(1)>".hex().encode() + b">", "/AHx"),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf stream in ascii85 then deflated with a handler": (
+        pdf_with_stream(
+            base64.a85encode(zlib.compress(b"<b onmouseover=alert(1)>")) + b"~>",
+            "/ASCII85Decode",
+            "/FlateDecode",
+        ),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf object stream with a paragraph handler in a title": (
+        object_stream_pdf(b"/Info 4 0 R", b"<< /Title (<p onmouseover=alert(1)>) >>"),
+        "application/pdf",
+        "markup",
+    ),
     "tiff description with a paragraph handler": (
         tiff_with_description("<p onmouseover=alert(1)>"),
         "image/tiff",
@@ -482,7 +538,7 @@ def test_a_name_saying_another_type_is_refused(
             "raw.pdf",
         ),
         (
-            pdf_with_stream(b"x\x9c\x8f\tonxy=\x01\xfe", b"/FlateDecode"),
+            pdf_with_stream(b"x\x9c\x8f\tonxy=\x01\xfe", "/FlateDecode"),
             "application/pdf",
             "deflated.pdf",
         ),
