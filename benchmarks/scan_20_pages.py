@@ -18,8 +18,9 @@ app, which this does not need, and could not read chunks in parallel.
 
 The workers are the devstack's own event loop (``devstack.events.QueuePoller``,
 what ``make run`` starts for the ``ocr`` and ``signing`` functions), run in
-worker processes started for each run, since the devstack runs one poller per
-function in a single process and so reads chunks one after the other. Two
+worker processes started for each run, so that the serial run has exactly one
+(``make run`` itself gives the OCR function one poller per core, all but one
+in worker processes: ``devstack.events.local_concurrency``). Two
 runs, in the same invocation, each with fresh workers, repeated ``SCAN_ROUNDS``
 times (default 2) in the order serial, fan-out, fan-out, serial (the machine
 may be busy; the quickest of each is kept, every wall time is saved):

@@ -12,9 +12,11 @@ Checked here, on the received bytes, before any reader opens them:
   them by chance, see ``WHOLE_FILE_MARKUP``). In the bytes that are not
   compressed (the data after the document's end, a PNG's text and private
   chunks, a JPEG's marker segments, a PDF outside its encoded streams, the
-  values of a TIFF's tags) also any ``<svg``, ``<img`` or ``on...=`` handler
-  alone (``REGION_MARKUP``), so any tag carrying a handler, whatever its name
-  (``<p onmouseover=``, ``<svg><animate onbegin=``);
+  values of a TIFF's tags, and the decoded data of a PDF's encoded streams
+  that are not images, which ``pdf_safety`` decodes within its budget) also
+  any ``<svg``, ``<img`` or ``on...=`` handler alone (``REGION_MARKUP``), so
+  any tag carrying a handler, whatever its name (``<p onmouseover=``,
+  ``<svg><animate onbegin=``);
 * a ZIP archive, recognised by structure whatever the encoding of its names:
   a local file header whose version, flags, method, sizes and name fit, or an
   end of central directory record anywhere whose offsets point at a central
@@ -25,7 +27,10 @@ Checked here, on the received bytes, before any reader opens them:
   other than NUL or whitespace, is refused (scanners do not append data);
 * after the last ``%%EOF`` of a PDF (incremental updates add several, all
   fine; a few bytes of trailing garbage are common), data that carries another
-  format's magic or markup;
+  format's magic or markup; the same after a TIFF's end, the furthest byte its
+  directories name (their entries, tag values, strips and tiles): its padding
+  passes, and other bytes are not refused for being there, since a private
+  tag may point at data the walk does not know;
 * a file name whose extension says another type than the bytes.
 
 Junk before a PDF's ``%PDF`` header never gets here: a file must begin with
@@ -37,9 +42,14 @@ and the searches run in C (``mmap.find``, ``re`` on the mapping).
 
 from __future__ import annotations
 
+import array
 import mmap
+import operator
 import re
 import struct
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 POLYGLOT = "document_polyglot"
@@ -54,8 +64,9 @@ ZIP_METHODS = frozenset({0, 1, 6, 8, 9, 12, 14, 18, 19, 93, 95, 96, 97, 98, 99})
 # ZIP64: the end record's locator, and the record it points at.
 ZIP64_LOCATOR = b"PK\x06\x07"
 ZIP64_END = b"PK\x06\x06"
-# Magic numbers never inside an image's metadata (its uncompressed chunks or
-# segments); an EXIF thumbnail is a JPEG, so JPEG's own magic is not here.
+# Magic numbers never inside an image's metadata (its uncompressed chunks,
+# segments or tag values); an EXIF thumbnail is a JPEG, so JPEG's own magic is
+# not here.
 EMBEDDED_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "a PDF"),
     (b"Rar!\x1a\x07", "a RAR archive"),
@@ -154,6 +165,14 @@ TIFF_MAX_DIRECTORIES = 8192
 TIFF_MAX_ENTRIES = 262_144
 # Sub-directories read from one tag (a few pages' reduced images).
 TIFF_MAX_SUB_DIRECTORIES = 16
+# Tags locating data by offsets, with the tag of their byte counts: strips,
+# tiles, an old-style JPEG stream (an EXIF thumbnail), free space.
+TIFF_DATA_TAGS = {273: 279, 324: 325, 513: 514, 288: 289}
+# Offsets and byte counts read in all: 2000 pages of one strip a row at 600
+# dpi hold 28 million.
+TIFF_MAX_DATA_NUMBERS = 32 * 1024 * 1024
+# How offsets and counts are stored (SHORT, LONG, IFD): array codes.
+TIFF_NUMBER_TYPES = {3: "H", 4: "I", 13: "I"}
 EXTENSIONS = {
     ".pdf": "application/pdf",
     ".png": "image/png",
@@ -248,6 +267,18 @@ def check_extension(filename: str, content_type: str) -> None:
 
 def _check_markup(data: mmap.mmap) -> None:
     found = WHOLE_FILE_MARKUP.search(data)
+    if found is not None:
+        _refuse_markup(found.group(0))
+
+
+def check_decoded_markup(decoded: bytes) -> None:
+    """Refuse markup in a PDF stream's decoded data (``pdf_safety`` decodes it).
+
+    Decoded data is not compressed, so the rules of ``REGION_MARKUP`` apply:
+    ``<p onmouseover=`` deflated in a page's drawing instructions or in XML
+    metadata is refused like the same bytes in a dictionary.
+    """
+    found = REGION_MARKUP.search(decoded)
     if found is not None:
         _refuse_markup(found.group(0))
 
@@ -357,8 +388,11 @@ def _check_after_end(data: mmap.mmap, content_type: str) -> None:
     elif content_type == "image/jpeg":
         end, regions = _jpeg_walk(data)
     else:  # TIFF: its directories and strips may sit anywhere in the file
-        for start, stop in _tiff_tag_values(data):
+        layout = _tiff_walk(data)
+        for start, stop in layout.regions:
             _check_region_markup(data, start, stop)
+            _check_embedded_magic(data, start, stop)
+        _check_trailing_data(data, layout.end)
         return
     for start, stop in regions:
         _check_region_markup(data, start, stop)
@@ -381,14 +415,18 @@ def _check_after_end(data: mmap.mmap, content_type: str) -> None:
 
 
 def _check_after_pdf_end(data: mmap.mmap) -> None:
-    """After the last ``%%EOF``: no other format's magic, no markup.
-
-    Blanks and a few bytes of junk pass: many writers leave some.
-    """
+    """After the last ``%%EOF``: no other format's magic, no markup."""
     position = data.rfind(b"%%EOF")
-    if position == -1:
-        return
-    end = position + len(b"%%EOF")
+    if position != -1:
+        _check_trailing_data(data, position + len(b"%%EOF"))
+
+
+def _check_trailing_data(data: mmap.mmap, end: int) -> None:
+    """After a PDF's or a TIFF's ``end``: no other format's magic, no markup.
+
+    Blanks (a TIFF's word-alignment padding) and a few bytes of junk pass:
+    many writers leave some.
+    """
     if _NOT_BLANK.search(data, end) is None:
         return
     _check_region_markup(data, end, len(data))
@@ -486,11 +524,10 @@ def _pdf_plain_regions(data: mmap.mmap) -> Regions:
     streams without a ``/Filter`` (raw, so not compressed) are regions; a
     stream whose dictionary names a filter is skipped from its ``stream``
     keyword to the next ``endstream``. A stream never ended is not skipped.
-
-    NOTE: markup inside a stream that declares a filter is only searched by
-    ``WHOLE_FILE_MARKUP``; a writer can declare a filter over any bytes, so
-    this matters for a ``<p onmouseover=`` hidden there. Decoding each stream
-    to check the filter would close it, at the cost of inflating every stream.
+    Here such a stream is only searched by ``WHOLE_FILE_MARKUP``; its decoded
+    data is searched by ``pdf_safety`` (``check_decoded_markup``), which reads
+    the stream's dictionary as a reader does (its filters, whether it is an
+    image) and decodes it within a budget.
     """
     regions: Regions = []
     start = 0
@@ -517,22 +554,34 @@ def _declares_filter(data: mmap.mmap, keyword: int) -> bool:
     return data.find(b"/Filter", opening if opening != -1 else reach, keyword) != -1
 
 
-def _tiff_tag_values(data: mmap.mmap) -> Regions:
-    """The values of a TIFF's tags longer than 4 bytes, in every directory.
+@dataclass
+class TiffLayout:
+    """What a TIFF's directories name: its tag values and its furthest byte."""
+
+    regions: Regions = field(default_factory=list)
+    end: int = 8
+    data_numbers: int = 0
+
+
+def _tiff_walk(data: mmap.mmap) -> TiffLayout:
+    """A TIFF's end and the values of its tags longer than 4 bytes.
 
     The page chain and the sub-directories (EXIF, GPS...) are followed, each
-    directory once. Descriptions, software names, XMP and IPTC are plain
-    bytes; the strips and tiles (the pixels, often compressed) and
-    ``TIFF_COMPRESSED_TAGS`` are not regions. A value running past the file
-    is cut at its end, and overlapping values are merged, so each byte is
-    searched once. More than ``TIFF_MAX_DIRECTORIES`` directories or
-    ``TIFF_MAX_ENTRIES`` tags (far beyond any scan, and beyond the pages
-    accepted) are refused rather than walked for minutes.
+    directory once. The end is the furthest byte any directory names: its own
+    entries, its tag values, its strips or tiles (offsets plus byte counts).
+    Descriptions, software names, XMP and IPTC are plain bytes, so regions;
+    the strips and tiles (the pixels, often compressed) and
+    ``TIFF_COMPRESSED_TAGS`` are not. A value running past the file is cut
+    at its end, and overlapping values are merged, so each byte is searched
+    once. More than ``TIFF_MAX_DIRECTORIES`` directories,
+    ``TIFF_MAX_ENTRIES`` tags or ``TIFF_MAX_DATA_NUMBERS`` strip offsets and
+    counts (far beyond any scan, and beyond the pages accepted) are refused
+    rather than walked for minutes.
     """
     order = "<" if data[:2] == b"II" else ">"
     pending = [_tiff_long(data, order, 4)]
     seen: set[int] = set()
-    regions: Regions = []
+    layout = TiffLayout()
     entries = 0
     while pending:
         directory = pending.pop()
@@ -540,11 +589,13 @@ def _tiff_tag_values(data: mmap.mmap) -> Regions:
             continue
         seen.add(directory)
         entries += int(struct.unpack_from(order + "H", data, directory)[0])
-        pending.extend(_tiff_directory(data, order, directory, regions))
+        pending.extend(_tiff_directory(data, order, directory, layout))
         walked = max(len(seen), len(pending))
         if walked > TIFF_MAX_DIRECTORIES or entries > TIFF_MAX_ENTRIES:
             raise Polyglot("the image has more directories or tags than a scan")
-    return _merged(regions)
+    layout.regions = _merged(layout.regions)
+    layout.end = min(layout.end, len(data))
+    return layout
 
 
 def _merged(regions: Regions) -> Regions:
@@ -559,22 +610,69 @@ def _merged(regions: Regions) -> Regions:
 
 
 def _tiff_directory(
-    data: mmap.mmap, order: str, directory: int, regions: Regions
+    data: mmap.mmap, order: str, directory: int, layout: TiffLayout
 ) -> list[int]:
-    """Add a directory's tag values to ``regions``; return the directories next."""
+    """Add a directory's tag values and extent to ``layout``; return those next."""
     (count,) = struct.unpack_from(order + "H", data, directory)
     following: list[int] = []
-    for entry in range(directory + 2, directory + 2 + 12 * count, 12):
+    located: dict[int, Sequence[int]] = {}
+    table_end = directory + 2 + 12 * count
+    layout.end = max(layout.end, table_end + 4)
+    for entry in range(directory + 2, table_end, 12):
         if entry + 12 > len(data):
             return following
         tag, kind, number, value = struct.unpack_from(order + "HHII", data, entry)
         size = TIFF_TYPE_SIZES.get(kind, 1) * number
         if tag in TIFF_DIRECTORY_TAGS:
             following += _tiff_offsets(data, order, number, value, size)
-        if size > 4 and tag not in TIFF_COMPRESSED_TAGS:
-            regions.append((value, min(len(data), value + size)))
-    following.append(_tiff_long(data, order, directory + 2 + 12 * count))
+        if tag in TIFF_DATA_TAGS or tag in TIFF_DATA_TAGS.values():
+            located[tag] = _tiff_data_numbers(data, order, entry, layout)
+        if size > 4:
+            layout.end = max(layout.end, value + size)
+            if tag not in TIFF_COMPRESSED_TAGS:
+                layout.regions.append((value, min(len(data), value + size)))
+    for offsets, counts in TIFF_DATA_TAGS.items():
+        if offsets in located:
+            layout.end = max(layout.end, _tiff_data_end(data, located, offsets, counts))
+    following.append(_tiff_long(data, order, table_end))
     return following
+
+
+def _tiff_data_numbers(
+    data: mmap.mmap, order: str, entry: int, layout: TiffLayout
+) -> Sequence[int]:
+    """The SHORT or LONG numbers of an entry: in the entry, or in an array.
+
+    An array running past the file is cut at its end.
+    """
+    kind, number, value = struct.unpack_from(order + "HII", data, entry + 2)
+    code = TIFF_NUMBER_TYPES.get(kind)
+    if code is None:
+        return []
+    layout.data_numbers += number
+    if layout.data_numbers > TIFF_MAX_DATA_NUMBERS:
+        raise Polyglot("the image has more strips or tiles than a scan")
+    numbers = array.array(code)
+    at = entry + 8 if numbers.itemsize * number <= 4 else value
+    number = min(number, max(0, len(data) - at) // numbers.itemsize)
+    numbers.frombytes(data[at : at + numbers.itemsize * number])
+    if (order == "<") != (sys.byteorder == "little"):
+        numbers.byteswap()
+    return numbers
+
+
+def _tiff_data_end(
+    data: mmap.mmap, located: dict[int, Sequence[int]], offsets: int, counts: int
+) -> int:
+    """The furthest byte of the strips (or tiles...) an offsets tag locates.
+
+    Offsets without as many byte counts leave the data's end unknown: the
+    file's end is taken, and nothing after it is searched.
+    """
+    starts, sizes = located[offsets], located.get(counts, ())
+    if len(sizes) < len(starts):
+        return len(data)
+    return max(map(operator.add, starts, sizes), default=0)
 
 
 def _tiff_offsets(

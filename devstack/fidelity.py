@@ -18,6 +18,16 @@ ever (the search index stopped following a case after a refused booking).
 Here the table keeps its shard, the cancelled records are cut off it, and
 stream reads wait for a transaction to finish, so no reader sees them.
 
+One receiver of a queue at a time. SQS hands a message to one receiver,
+then hides it for its visibility timeout. moto's receive checks that a
+message is visible and then marks it received, without a lock: receivers
+long-polling one queue are woken together when messages arrive, and two can
+take the same message (seen here: 3 and 1 messages of 800 and 1000, sent two
+at a time to 8 and 16 receivers, were each handed to two receivers within
+their visibility timeout). The local event loop runs several OCR pollers on
+one queue, so each queue's receives are serialised; receives from different
+queues still run side by side.
+
 S3 events name the object version. For a versioned bucket, S3's notification
 carries ``s3.object.versionId`` (and a ``sequencer``); moto's carries neither,
 so a worker could only read "the current version", which a second upload to
@@ -36,13 +46,32 @@ from typing import Any
 
 WRITES = ("put_item", "update_item", "delete_item", "batch_write_item")
 _lock = threading.RLock()
+_receiving: dict[tuple[int, str], threading.Lock] = {}
 _sequence = itertools.count(1)
 
 
 def make_moto_faithful() -> None:
     """Apply every correction of this module to moto (idempotent)."""
     serialise_dynamodb_writes()
+    serialise_sqs_receives()
     versioned_s3_events()
+
+
+def serialise_sqs_receives() -> None:
+    """Let one receiver at a time take messages from each of moto's queues."""
+    from moto.sqs.models import SQSBackend
+
+    _patch(SQSBackend, "receive_message", _one_receiver_a_queue)
+
+
+def _one_receiver_a_queue(method: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(method)
+    def receive(backend: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+        with _receiving.setdefault((id(backend), queue_name), threading.Lock()):
+            return method(backend, queue_name, *args, **kwargs)
+
+    receive.serialised = True  # type: ignore[attr-defined]
+    return receive
 
 
 def versioned_s3_events() -> None:

@@ -2,13 +2,15 @@
 
 Without the lock, two simultaneous transactions putting the same item on the
 condition that it does not exist could both succeed on moto's threaded server
-(``devstack.fidelity`` tells how it was seen).
+(``devstack.fidelity`` tells how it was seen). Likewise one receiver at a
+time takes the messages of a queue, so two pollers never take the same one.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -164,3 +166,42 @@ def test_s3_events_name_the_version_as_s3_does() -> None:
     second = plain["Records"][0]["s3"]["object"]
     assert "versionId" not in second
     assert second["sequencer"] > first["sequencer"]
+
+
+def test_receives_are_serialised_once() -> None:
+    from moto.sqs.models import SQSBackend
+
+    from devstack.fidelity import serialise_sqs_receives
+
+    serialise_sqs_receives()
+    wrapped = SQSBackend.receive_message
+    serialise_sqs_receives()
+    assert getattr(wrapped, "serialised", False)
+    assert SQSBackend.receive_message is wrapped
+
+
+def test_receives_of_one_queue_take_turns_and_queues_do_not_wait() -> None:
+    """Two queues, eight receivers: one receive at a time per queue, both at once."""
+    from devstack.fidelity import _one_receiver_a_queue
+
+    inside: Counter[str] = Counter()
+    most: Counter[str] = Counter()
+    both = False
+    guard = threading.Lock()
+
+    def receive(backend: object, queue_name: str) -> None:
+        nonlocal both
+        with guard:
+            inside[queue_name] += 1
+            most[queue_name] = max(most[queue_name], inside[queue_name])
+            both = both or (inside["a"] > 0 and inside["b"] > 0)
+        time.sleep(0.02)
+        with guard:
+            inside[queue_name] -= 1
+
+    serialised = _one_receiver_a_queue(receive)
+    backend = object()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda n: serialised(backend, "ab"[n % 2]), range(16)))
+    assert most == {"a": 1, "b": 1}
+    assert both, "receives of two queues ran side by side"

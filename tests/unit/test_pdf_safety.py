@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +56,53 @@ def raw_pdf(
     path = tmp_path / "raw.pdf"
     path.write_bytes(out.getvalue())
     return path
+
+
+def object_stream_pdf(catalog_extra: bytes, *compressed: bytes) -> bytes:
+    """A one-page PDF whose objects from 4 on are compressed in an object stream.
+
+    Its cross-references are a stream too (PDF 1.5), as they must be to name
+    compressed objects.
+    """
+    plain = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    first, offsets, body = len(plain) + 1, [], b""
+    for item in compressed:
+        offsets.append(len(body))
+        body += item + b"\n"
+    pairs = b" ".join(b"%d %d" % (first + i, at) for i, at in enumerate(offsets))
+    encoded = zlib.compress(pairs + b"\n" + body)
+    container, table_number = first + len(compressed), first + len(compressed) + 1
+    out = io.BytesIO(b"%PDF-1.7\n")
+    out.seek(0, io.SEEK_END)
+    at: dict[int, int] = {}
+    for number, item in enumerate(plain, start=1):
+        at[number] = out.tell()
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, item))
+    at[container] = out.tell()
+    out.write(
+        b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode "
+        b"/Length %d >>\nstream\n%s\nendstream\nendobj\n"
+        % (container, len(compressed), len(pairs) + 1, len(encoded), encoded)
+    )
+    at[table_number] = out.tell()
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    for number in range(1, table_number + 1):
+        if number in at:
+            rows.append(struct.pack(">BIH", 1, at[number], 0))
+        else:
+            rows.append(struct.pack(">BIH", 2, container, number - first))
+    table = b"".join(rows)
+    out.write(
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>"
+        b"\nstream\n%s\nendstream\nendobj\n"
+        % (table_number, table_number + 1, len(table), table)
+    )
+    out.write(b"startxref\n%d\n%%%%EOF\n" % at[table_number])
+    return out.getvalue()
 
 
 def test_plain_pdf_passes_with_its_page_count(tmp_path: Path) -> None:
@@ -260,3 +308,56 @@ def test_image_larger_than_the_pixel_budget_is_refused(tmp_path: Path) -> None:
     path = raw_pdf(tmp_path, b"", page, image)
     with pytest.raises(UnsafeDocument, match="100000x100000 image"):
         inspect_file(path, "application/pdf", LIMITS)
+
+
+def test_javascript_compressed_in_an_object_stream_is_seen(tmp_path: Path) -> None:
+    path = tmp_path / "compressed.pdf"
+    path.write_bytes(
+        object_stream_pdf(b"/OpenAction 4 0 R", b"<< /S /J#61vaScript /J#53 (x) >>")
+    )
+    with pytest.raises(UnsafeDocument, match="JavaScript"):
+        inspect_file(path, "application/pdf", LIMITS)
+
+
+def test_an_action_named_by_an_indirect_object_is_seen(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path, b"/OpenAction << /S 4 0 R /F (cmd.exe) >>", b"", b"/Launch"
+    )
+    with pytest.raises(UnsafeDocument, match="a launch action"):
+        inspect_file(path, "application/pdf", LIMITS)
+
+
+def test_a_compressed_object_stream_without_actions_passes(tmp_path: Path) -> None:
+    path = tmp_path / "compressed.pdf"
+    path.write_bytes(object_stream_pdf(b"/Info 4 0 R", b"<< /Title (Jugement) >>"))
+    assert inspect_file(path, "application/pdf", LIMITS) == 1
+
+
+def test_a_stream_inflating_hundreds_of_times_its_size_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Below the size limit (30 MB), but 1000 to 1: refused after 1 MB or so."""
+    bomb = flate_stream(b"\x00" * 30_000_000)
+    path = raw_pdf(tmp_path, b"", b"/Contents 4 0 R ", bomb)
+    with pytest.raises(UnsafeDocument, match="more than 500 times its size"):
+        inspect_file(path, "application/pdf", LIMITS)
+
+
+def test_streams_decoding_beyond_the_budget_in_all_are_refused(
+    tmp_path: Path,
+) -> None:
+    drawing = b"".join(
+        b"%d %d m %d %d l S\n" % (i, i, i + 7, i * 3) for i in range(9000)
+    )
+    streams = [flate_stream(drawing) for _ in range(4)]  # 4 x 180 KB
+    contents = b"/Contents [4 0 R 5 0 R 6 0 R 7 0 R] "
+    path = raw_pdf(tmp_path, b"", contents, *streams)
+    limits = Limits(max_pages=5, max_page_pixels=40_000_000, max_decoded_bytes=600_000)
+
+    with pytest.raises(
+        UnsafeDocument, match="more than the 600000 bytes allowed"
+    ) as refused:
+        inspect_file(path, "application/pdf", limits)
+
+    assert refused.value.code == "document_too_large"
+    assert inspect_file(path, "application/pdf", LIMITS) == 1

@@ -7,19 +7,23 @@ close (incremental updates, an EXIF thumbnail, a PDF with several %%EOF).
 
 from __future__ import annotations
 
+import base64
 import io
 import mmap
 import struct
 import zipfile
+import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, StreamObject
+from pypdf.generic import ArrayObject, NameObject, StreamObject
 
 from chalicelib import pdf_safety, pipeline, polyglot
 from tests.samples import CONTENT_TYPES, SAMPLES_DIR
+from tests.unit.test_pdf_safety import object_stream_pdf
 
 LIMITS = pdf_safety.Limits(max_pages=2000, max_page_pixels=150_000_000)
 
@@ -122,13 +126,19 @@ def pdf_with_title(title: bytes) -> bytes:
     return data.replace(b"/Type /Catalog", b"/Type /Catalog /Title (" + title + b")")
 
 
-def pdf_with_stream(body: bytes, dictionary: bytes = b"") -> bytes:
-    """A PDF with one more stream object; ``dictionary`` adds its keys."""
+def pdf_with_stream(body: bytes, *filters: str, indirect: bool = False) -> bytes:
+    """A PDF with one more stream object, ``body`` as its (encoded) data.
+
+    ``filters`` are named as its ``/Filter`` (an array when several), in an
+    object of their own when ``indirect``.
+    """
     writer = PdfWriter(PdfReader(io.BytesIO(image_bytes("PDF"))))
     stream = StreamObject()
     stream.set_data(body)
-    if dictionary:
-        stream[NameObject("/Filter")] = NameObject(dictionary.decode())
+    names = [NameObject(name) for name in filters]
+    if names:
+        value = names[0] if len(names) == 1 else ArrayObject(names)
+        stream[NameObject("/Filter")] = writer._add_object(value) if indirect else value
     writer._root_object[NameObject("/Payload")] = writer._add_object(stream)
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -164,6 +174,41 @@ def tiff_with_exif_comment(comment: bytes) -> bytes:
     )
     header = b"II*\x00" + struct.pack("<I", 10) + b"\xc8\x00"
     return header + first + b"\0\0\0\0" + exif + b"\0\0\0\0" + comment
+
+
+def hand_tiff(order: str = "<", tiled: bool = False) -> bytes:
+    """A 16x16 grey TIFF whose pixels end the file, located by 16-bit numbers.
+
+    Strips (or one tile) are named by SHORT offsets and byte counts held in
+    their entries, as old writers do; ``order`` is ``<`` (II) or ``>`` (MM).
+    """
+    pixels = bytes(range(256))
+    offsets, counts = (324, 325) if tiled else (273, 279)
+    shape = [(322, 16), (323, 16)] if tiled else [(278, 16)]
+    fields = [(256, 16), (257, 16), (258, 8), (259, 1), (262, 1), *shape]
+    pixels_at = 8 + 2 + 12 * (len(fields) + 2) + 4
+    entries = sorted([*fields, (offsets, pixels_at), (counts, len(pixels))])
+    table = b"".join(
+        struct.pack(order + "HHIHH", tag, 3, 1, value, 0) for tag, value in entries
+    )
+    magic = b"II*\x00" if order == "<" else b"MM\x00*"
+    directory = struct.pack(order + "H", len(entries)) + table + b"\0\0\0\0"
+    return magic + struct.pack(order + "I", 8) + directory + pixels
+
+
+def multi_page_tiff(compression: str | None, mode: str = "L", **options: Any) -> bytes:
+    """Three pages written by Pillow (its own writer, or libtiff's)."""
+    pages = [Image.new(mode, (300 + 10 * i, 200), 90 * i) for i in range(3)]
+    buffer = io.BytesIO()
+    pages[0].save(
+        buffer,
+        format="TIFF",
+        save_all=True,
+        append_images=pages[1:],
+        compression=compression,
+        **options,
+    )
+    return buffer.getvalue()
 
 
 def tiff_directory_maze(tags: int = 600) -> bytes:
@@ -349,6 +394,53 @@ HOSTILE: dict[str, tuple[bytes, str, str]] = {
         "application/pdf",
         "markup",
     ),
+    # Markup in a stream that declares a filter, found once the stream is decoded.
+    "pdf deflated stream with a paragraph handler": (
+        pdf_with_stream(zlib.compress(b"<p onmouseover=alert(1)>"), "/FlateDecode"),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf deflated xml metadata with an svg handler": (
+        pdf_with_stream(
+            zlib.compress(b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><svg onload=alert(1)>'),
+            "/FlateDecode",
+        ),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf deflated stream with a script": (
+        pdf_with_stream(zlib.compress(b"<script>alert(1)</script>"), "/Fl"),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf deflated stream whose filter is an indirect object": (
+        pdf_with_stream(
+            zlib.compress(b"<img src=x onerror=alert(1)>"),
+            "/FlateDecode",
+            indirect=True,
+        ),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf stream in hexadecimal with a handler": (
+        pdf_with_stream(b"<p onclick=alert(1)>".hex().encode() + b">", "/AHx"),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf stream in ascii85 then deflated with a handler": (
+        pdf_with_stream(
+            base64.a85encode(zlib.compress(b"<b onmouseover=alert(1)>")) + b"~>",
+            "/ASCII85Decode",
+            "/FlateDecode",
+        ),
+        "application/pdf",
+        "markup",
+    ),
+    "pdf object stream with a paragraph handler in a title": (
+        object_stream_pdf(b"/Info 4 0 R", b"<< /Title (<p onmouseover=alert(1)>) >>"),
+        "application/pdf",
+        "markup",
+    ),
     "tiff description with a paragraph handler": (
         tiff_with_description("<p onmouseover=alert(1)>"),
         "image/tiff",
@@ -358,6 +450,37 @@ HOSTILE: dict[str, tuple[bytes, str, str]] = {
         tiff_with_exif_comment(b"ASCII\0\0\0<svg><animate onbegin=alert(1)>"),
         "image/tiff",
         "markup",
+    ),
+    # Data after a TIFF's end: the furthest byte its directories name.
+    "tiff+pdf": (
+        image_bytes("TIFF") + image_bytes("PDF"),
+        "image/tiff",
+        "a PDF follows",
+    ),
+    "tiff+paragraph handler after the end": (
+        image_bytes("TIFF") + b"<p onmouseover=alert(1)>",
+        "image/tiff",
+        "markup",
+    ),
+    "multi-page lzw tiff+program": (
+        multi_page_tiff("tiff_lzw") + b"\x7fELF\x02\x01\x01" + b"\0" * 40,
+        "image/tiff",
+        "a program follows",
+    ),
+    "big-endian tiff with 16-bit strip offsets+gzip": (
+        hand_tiff(">") + b"\x1f\x8b\x08\x00" + b"\0" * 20,
+        "image/tiff",
+        "a gzip archive follows",
+    ),
+    "tiled tiff+png": (
+        hand_tiff(tiled=True) + image_bytes("PNG"),
+        "image/tiff",
+        "a PNG image follows",
+    ),
+    "tiff description hiding a pdf": (
+        tiff_with_description("%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF"),
+        "image/tiff",
+        "PDF is hidden",
     ),
     "tiff directory maze": (
         tiff_directory_maze(),
@@ -482,7 +605,7 @@ def test_a_name_saying_another_type_is_refused(
             "raw.pdf",
         ),
         (
-            pdf_with_stream(b"x\x9c\x8f\tonxy=\x01\xfe", b"/FlateDecode"),
+            pdf_with_stream(b"x\x9c\x8f\tonxy=\x01\xfe", "/FlateDecode"),
             "application/pdf",
             "deflated.pdf",
         ),
@@ -511,6 +634,49 @@ def test_legitimate_files_pass(
     path = write(tmp_path, data)
 
     assert pdf_safety.inspect_file(path, content_type, LIMITS, filename) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        multi_page_tiff(None),
+        multi_page_tiff("tiff_lzw"),
+        multi_page_tiff("tiff_adobe_deflate"),
+        multi_page_tiff("packbits", "RGB"),
+        multi_page_tiff("jpeg", "RGB"),
+        multi_page_tiff("group4", "1"),
+        multi_page_tiff(None, big_endian=True),
+        multi_page_tiff("tiff_lzw", dpi=(300, 300), description="Greffe <Rabat>"),
+    ],
+    ids=[
+        "raw",
+        "lzw",
+        "deflate",
+        "packbits-rgb",
+        "jpeg-rgb",
+        "group4",
+        "big-endian",
+        "described",
+    ],
+)
+def test_multi_page_tiffs_pass(tmp_path: Path, data: bytes) -> None:
+    """Pillow pads each page to 16 bytes with NULs: nothing else follows."""
+    path = write(tmp_path, data)
+
+    assert pdf_safety.inspect_file(path, "image/tiff", LIMITS, "scan.tif") == 3
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+@pytest.mark.parametrize("tiled", [False, True], ids=["strips", "tile"])
+def test_a_tiff_ends_after_its_pixels(tmp_path: Path, order: str, tiled: bool) -> None:
+    data = hand_tiff(order, tiled)
+
+    with (
+        write(tmp_path, data).open("rb") as handle,
+        mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+    ):
+        assert polyglot._tiff_walk(mapped).end == len(data)
+    assert pdf_safety.inspect_file(write(tmp_path, data), "image/tiff", LIMITS) == 1
 
 
 def test_the_thumbnail_is_not_the_end_of_the_jpeg(tmp_path: Path) -> None:
