@@ -307,3 +307,33 @@ def test_a_failed_document_keeps_its_original_until_it_is_gone(
     status, body = content_of(api, clerk, row)
     assert status == 409
     assert body["error"]["code"] == "original_unavailable"
+
+
+@pytest.mark.parametrize(
+    ("sent", "code", "reason"),
+    [
+        (lambda data: data + bytes(99), "document_too_large", "the uploaded file has"),
+        (lambda data: b"", "document_empty", "the uploaded file is empty"),
+    ],
+    ids=["more-than-announced", "empty"],
+)
+def test_bytes_other_than_announced_fail_and_go_to_quarantine(
+    api: Api, as_role: Any, sent: Any, code: str, reason: str
+) -> None:
+    # moto does not enforce the policy's content-length-range: the size is
+    # checked again once the bytes have arrived, against the announced size.
+    clerk = as_role("clerk")
+    data = printed_tiff(["Jugement du tribunal"])
+    case = new_case(api, clerk)
+    document = announce(api, clerk, case["id"], data, "image/tiff")
+    assert upload(document["upload"], sent(data), "image/tiff") == 204
+    run_pipeline(lambda: settled(case["id"], document["document_id"]))
+    row = DocumentModel.get(case["id"], document["document_id"])
+
+    assert row.status == "FAILED" and row.failure_code == code
+    assert (row.failure_reason or "").startswith(reason)
+    assert versions_of(row.object_key) == []
+    head = client("s3").head_object(
+        Bucket=get_settings().documents_bucket, Key=f"quarantine/{row.object_key}"
+    )
+    assert head["Metadata"]["quarantine-reason"].startswith(reason)
