@@ -207,7 +207,8 @@ def check_objects(
     larger than the pixel budget, a stream that decodes beyond
     ``MAX_INFLATED_BYTES`` or ``MAX_INFLATE_RATIO`` times its size, streams
     decoding beyond ``MAX_DECODED_BYTES`` in all (800 KB of zeros can make a
-    renderer allocate gigabytes), and a decoded stream carrying web markup.
+    renderer allocate gigabytes), and a decoded stream carrying web markup
+    (other than what a page draws: its text may quote markup).
     ``object_streams`` (references to the file's compressed object streams)
     are decoded and searched too: their objects' strings are not otherwise
     searched, reachable or not. ``cache`` is the reader's cache of parsed
@@ -215,12 +216,33 @@ def check_objects(
     scan is never held in memory whole.
     """
     budget = DecodingBudget(limits.max_decoded_bytes)
+    drawings: set[int] = set()
     for dictionary in _dictionaries([trailer, *object_streams], cache):
         finding = active_content(dictionary)
         if finding:
             raise UnsafeDocument(f"the PDF carries {finding}")
+        if _resolved(dictionary.get("/Type")) == "/Page":
+            drawings.update(_references(dictionary.get("/Contents")))
         if hasattr(dictionary, "get_data"):
-            _check_stream(dictionary, limits, budget)
+            _check_stream(dictionary, limits, budget, _is_drawing(dictionary, drawings))
+
+
+def _references(contents: Any) -> set[int]:
+    """Object numbers of a page's content streams (one, or an array of them)."""
+    items = contents if isinstance(contents, list) else [contents]
+    return {item.idnum for item in items if hasattr(item, "idnum")}
+
+
+def _is_drawing(stream: Any, drawings: set[int]) -> bool:
+    """A page's content stream or a form: what a page shows, text and all.
+
+    Such text may quote markup (an expert's report on a web attack), and no
+    browser ever sees it decoded, so it is not searched for markup.
+    """
+    if _resolved(stream.get("/Subtype")) == "/Form":
+        return True
+    reference = getattr(stream, "indirect_reference", None)
+    return reference is not None and reference.idnum in drawings
 
 
 def active_content(dictionary: Any) -> str | None:
@@ -238,7 +260,9 @@ def active_content(dictionary: Any) -> str | None:
     return None
 
 
-def _check_stream(stream: Any, limits: Limits, budget: DecodingBudget) -> None:
+def _check_stream(
+    stream: Any, limits: Limits, budget: DecodingBudget, drawing: bool = False
+) -> None:
     if _resolved(stream.get("/Subtype")) == "/Image":
         width, height = stream.get("/Width", 0), stream.get("/Height", 0)
         if int(width) * int(height) > limits.max_page_pixels:
@@ -253,8 +277,11 @@ def _check_stream(stream: Any, limits: Limits, budget: DecodingBudget) -> None:
         return  # no filter (searched in the file's bytes), or pixels
     from chalicelib import polyglot
 
+    decoded = _decoded(stream, filters, budget)
+    if drawing:
+        return
     try:
-        polyglot.check_decoded_markup(_decoded(stream, filters, budget))
+        polyglot.check_decoded_markup(decoded)
     except polyglot.Polyglot as exc:
         raise UnsafeDocument(str(exc), exc.code) from exc
 

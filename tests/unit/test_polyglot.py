@@ -19,7 +19,13 @@ from typing import Any
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, NameObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+)
 
 from chalicelib import pdf_safety, pipeline, polyglot
 from tests.samples import CONTENT_TYPES, SAMPLES_DIR
@@ -140,6 +146,36 @@ def pdf_with_stream(body: bytes, *filters: str, indirect: bool = False) -> bytes
         value = names[0] if len(names) == 1 else ArrayObject(names)
         stream[NameObject("/Filter")] = writer._add_object(value) if indirect else value
     writer._root_object[NameObject("/Payload")] = writer._add_object(stream)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_page_quoting(text: bytes, form: bool = False) -> bytes:
+    """A one-page PDF whose deflated drawing shows ``text`` (a report quoting code).
+
+    Drawn by the page's own content stream, or by a form it paints (``form``).
+    """
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    drawing = StreamObject()
+    drawing.set_data(zlib.compress(b"BT /F1 10 Tf 72 720 Td (" + text + b") Tj ET"))
+    drawing[NameObject("/Filter")] = NameObject("/FlateDecode")
+    if form:
+        drawing[NameObject("/Type")] = NameObject("/XObject")
+        drawing[NameObject("/Subtype")] = NameObject("/Form")
+        drawing[NameObject("/BBox")] = ArrayObject(
+            [NumberObject(0), NumberObject(0), NumberObject(595), NumberObject(842)]
+        )
+        xobjects = DictionaryObject({NameObject("/Fm1"): writer._add_object(drawing)})
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/XObject"): xobjects}
+        )
+        painter = StreamObject()
+        painter.set_data(b"q /Fm1 Do Q")
+        page[NameObject("/Contents")] = writer._add_object(painter)
+    else:
+        page[NameObject("/Contents")] = writer._add_object(drawing)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -609,6 +645,16 @@ def test_a_name_saying_another_type_is_refused(
             "application/pdf",
             "deflated.pdf",
         ),
+        (
+            pdf_page_quoting(b"<script>alert(1)</script> onerror=alert(1)"),
+            "application/pdf",
+            "report.pdf",
+        ),
+        (
+            pdf_page_quoting(b"<svg onload=alert(1)>", form=True),
+            "application/pdf",
+            "report-form.pdf",
+        ),
     ],
     ids=[
         "incremental-pdf",
@@ -626,6 +672,8 @@ def test_a_name_saying_another_type_is_refused(
         "pdf-title",
         "pdf-raw-content-stream",
         "pdf-compressed-bytes-like-a-handler",
+        "pdf-page-text-quoting-markup",
+        "pdf-form-text-quoting-markup",
     ],
 )
 def test_legitimate_files_pass(
