@@ -118,6 +118,8 @@ MIN_ORIENTATION_CONFIDENCE = 10.0
 # are not tried. See _turns_to_try and _surest_side.
 TURN_SUSPECT_CONFIDENCE = 60.0
 OSD_UNSURE_LONG_SIDE = 2400
+# A resolution under this (dpi) is no resolution (see _PageImage).
+MIN_CREDIBLE_DPI = 50
 # Tesseract reads best when a text line is about this tall (pixels); measured
 # on the samples, 300-400 dpi scans of body text gain from being scaled down.
 TARGET_LINE_HEIGHT = 30.0
@@ -177,13 +179,15 @@ _WELL_FORMED = re.compile(
 # A page with lines in the other script (an Arabic page with a French
 # paragraph, a French letter with an Arabic heading) is read again with both
 # scripts' models when MIXED_MIN_LINES of its lines look foreign: read by
-# ``ara``, most words of a Latin line come out as Latin letters and Western
-# digits without an Arabic letter; read by ``fra``/``spa``, an Arabic line
-# averages under FOREIGN_LINE_CONFIDENCE. No sample page has two such lines
-# but the handwritten register, a low-confidence page (not read again).
+# ``ara``, a Latin line has more words of Latin letters or of long digit
+# runs than Arabic words (amounts and dates are neither); read by
+# ``fra``/``spa``, an Arabic line averages under FOREIGN_LINE_CONFIDENCE. No
+# sample page has two such lines but the handwritten register, a
+# low-confidence page (not read again).
 MIXED_MIN_LINES = 2
 FOREIGN_LINE_CONFIDENCE = 40.0
-_LATIN_OR_WESTERN = re.compile(r"[A-Za-z0-9]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_DIGIT_RUN = re.compile(r"[0-9]{5,}")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 # Words read as numbers that ara alone reads again, at most, on one page, and
 # how much surer (mean word confidence) its reading must be to replace one.
@@ -466,15 +470,27 @@ def _foreign_lines(language: str, data: dict[str, list[Any]]) -> int:
 
 
 def _latin_reading(word: str) -> bool:
-    """A word ``ara`` gave Latin letters or Western digits, and no Arabic letter."""
-    return bool(_LATIN_OR_WESTERN.search(word)) and not _ARABIC_LETTER.search(word)
+    """A word ``ara`` read from Latin letters: some of them, or a long digit run.
+
+    ``ara`` gives a French word as Latin letters or as five digits or more
+    in a row; an amount or a date (12,350.50, 2026/04/01) has separators.
+    """
+    if _ARABIC_LETTER.search(word):
+        return False
+    return bool(
+        _LATIN_LETTER.search(word) or _DIGIT_RUN.fullmatch(word.strip(".,;:()[]"))
+    )
 
 
 def _foreign(language: str, line: list[tuple[str, float]]) -> bool:
-    """Whether one line read in ``language`` looks written in the other script."""
+    """Whether one line read in ``language`` looks written in the other script.
+
+    Read by ``ara``: more words read from Latin letters than Arabic words.
+    """
     if language == "ara":
         latin = sum(1 for word, _ in line if _latin_reading(word))
-        return 2 * latin > len(line)
+        arabic = sum(1 for word, _ in line if _ARABIC_LETTER.search(word))
+        return latin > arabic
     return sum(conf for _, conf in line) / len(line) < FOREIGN_LINE_CONFIDENCE
 
 
@@ -531,7 +547,10 @@ class _PageImage:
         # Unknown resolution stays unknown: Tesseract then estimates it from
         # the text, where a made-up 300 dpi misleads it (the typewritten
         # journal page, which carries none: 0.047 CER told 300, 0.028 not).
-        self.dpi = float(dpi[0]) if dpi and dpi[0] else None
+        # So does one under MIN_CREDIBLE_DPI: Pillow gives 1 dpi for a TIFF
+        # without resolution tags, and told 1 Tesseract read nothing.
+        resolution = float(dpi[0]) if dpi and dpi[0] else 0.0
+        self.dpi = resolution if resolution >= MIN_CREDIBLE_DPI else None
         self.workdir = workdir
         self._paths: dict[float, str] = {}
         self._written = 0
@@ -692,19 +711,28 @@ class TesseractEngine:
     def _surest_side(
         self, page: _PageImage, upright: _Pass, turns: tuple[int, ...]
     ) -> _Pass:
-        """A page read poorly as it lies, read turned; the surest reading kept.
+        """A page read poorly as it lies, probed turned; the surest turn read.
 
         OSD could not tell such a page's script either, so both are tried. A
-        turn is kept when Tesseract is CLEAR_CONFIDENCE_GAP points surer of it.
+        turn is taken when its probe is not low-confidence and Tesseract is
+        CLEAR_CONFIDENCE_GAP points surer of it than of the page as it lies
+        (or of an earlier turn), and kept when the page reads better so.
         """
-        best, best_turn = upright, 0
+        best, best_turn = upright.confidence, 0
         for turn in turns:
             page.turn((turn - page.turned) % 360)
-            reading = self._read_upright(page, None)
-            if reading.confidence >= best.confidence + CLEAR_CONFIDENCE_GAP:
-                best, best_turn = reading, turn
+            probe = self._probe(page.at_scale(_probe_scale(page.size)), None)
+            sure = probe.confidence >= self.low_confidence_threshold
+            if sure and probe.confidence >= best + CLEAR_CONFIDENCE_GAP:
+                best, best_turn = probe.confidence, turn
         page.turn((best_turn - page.turned) % 360)
-        return best
+        if not best_turn:
+            return upright
+        turned = self._read_upright(page, None)
+        if turned.confidence > upright.confidence:
+            return turned
+        page.turn(-best_turn % 360)
+        return upright
 
     def _read_upright(self, page: _PageImage, script: str | None) -> _Pass:
         """Probe the page small, then read it once at the best scale."""

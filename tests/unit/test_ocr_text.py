@@ -221,7 +221,9 @@ def _lines_data(lines: list[list[tuple[str, float]]]) -> dict[str, list[Any]]:
 def test_latin_lines_read_by_ara_are_foreign() -> None:
     arabic = [("حكمت", 90.0), ("المحكمة", 91.0), ("بتاريخ", 88.0), ("2024/05/12", 80.0)]
     latin = [("110376", 60.0), ("٤٢", 50.0), ("Ra", 40.0), ("06", 45.0), ("5ع5", 30.0)]
-    data = _lines_data([arabic, latin, latin, [("١٠٥,٥٠٠.٠٠", 70.0), ("درهم", 90.0)]])
+    amounts = [("الفوائد", 90.0), ("12,350.50", 85.0), ("2026/04/01", 88.0)]
+    numbered = [("البند", 90.0), ("3", 85.0), ("المبلغ", 88.0), ("120", 80.0)]
+    data = _lines_data([arabic, latin, latin, amounts, amounts, numbered, numbered])
     assert _foreign_lines("ara", data) == 2
 
 
