@@ -1001,7 +1001,11 @@ def _seal(document: DocumentModel, original: Path, sealed: Path) -> SignatureMap
             try:
                 seal = signing.seal_pdf(source, output)
             except signing.UnsignableDocument as exc:
-                raise DocumentRejected(str(exc)) from exc
+                # The file itself is at fault (its cross-references, say):
+                # sealing it again cannot help.
+                raise DocumentRejected(
+                    str(exc), quarantine=True, code="document_corrupt"
+                ) from exc
             key = signed_pdf_key(document.case_id, document.document_id)
         else:
             signature, seal = signing.seal_detached(source)

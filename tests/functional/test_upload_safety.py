@@ -337,3 +337,28 @@ def test_bytes_other_than_announced_fail_and_go_to_quarantine(
         Bucket=get_settings().documents_bucket, Key=f"quarantine/{row.object_key}"
     )
     assert head["Metadata"]["quarantine-reason"].startswith(reason)
+
+
+def test_a_pdf_that_cannot_be_sealed_fails_as_corrupt_and_goes_to_quarantine(
+    api: Api, as_role: Any
+) -> None:
+    # Readers (and the safety checks) find a PDF's objects without its
+    # cross-reference table; the seal's incremental update needs it.
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    head, _, offset = buffer.getvalue().rpartition(b"startxref\n")
+    number = int(offset.split(b"\n")[0])
+    data = head + b"startxref\n" + str(number + 7).encode() + b"\n%%EOF\n"
+    row = processed(api, as_role("clerk"), data, "application/pdf")
+
+    assert row.status == "FAILED" and row.failure_code == "document_corrupt"
+    assert (row.failure_reason or "").startswith("the PDF cannot be sealed")
+    assert versions_of(row.object_key) == []
+    head_object = client("s3").head_object(
+        Bucket=get_settings().documents_bucket, Key=f"quarantine/{row.object_key}"
+    )
+    assert head_object["Metadata"]["quarantine-reason"].startswith(
+        "the PDF cannot be sealed"
+    )
