@@ -745,10 +745,11 @@ class TesseractEngine:
             language = "spa"
         scale = _reading_scale(probe, probe_scale, max(page.size))
         if language == probe.language and abs(scale - probe_scale) <= 0.1 * scale:
-            return self._in_both_scripts(page.at_scale(probe_scale), probe)
-        return self._in_both_scripts(
-            page.at_scale(scale), self._pass(page.at_scale(scale), language, 3)
-        )
+            path, reading = page.at_scale(probe_scale), probe
+        else:
+            path = page.at_scale(scale)
+            reading = self._pass(path, language, 3)
+        return self._in_both_scripts(path, reading)
 
     def _in_both_scripts(self, path: str, reading: _Pass) -> _Pass:
         """A page with lines in the other script, read again with both models.
@@ -1233,12 +1234,9 @@ def textract_reading(page: Any) -> PageReading:
     """
     from chalicelib import textract
 
-    if not page.text.strip():
-        raise TextractUnavailable("no text found")
-    if page.confidence < textract.TEXTRACT_MIN_CONFIDENCE:
-        raise TextractUnavailable(f"low confidence ({page.confidence:.0f})")
-    if not textract.is_readable(page):
-        raise TextractUnavailable(f"{page.unsure_lines} lines it cannot read")
+    reason = textract.unreadable_reason(page)
+    if reason:
+        raise TextractUnavailable(reason)
     return PageReading(
         number=page.number,
         text=page.text,

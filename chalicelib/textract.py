@@ -142,10 +142,12 @@ def detected_blocks(client: Any, job_id: str) -> Iterator[dict[str, Any]]:
             return
 
 
-def is_readable(page: TextractPage) -> bool:
-    """True when Textract's text of a page may stand as its reading."""
-    return (
-        bool(page.text.strip())
-        and page.confidence >= TEXTRACT_MIN_CONFIDENCE
-        and page.unsure_lines <= MAX_UNSURE_LINES
-    )
+def unreadable_reason(page: TextractPage) -> str | None:
+    """Why Textract's text of a page may not stand as its reading; None if it may."""
+    if not page.text.strip():
+        return "no text found"
+    if page.confidence < TEXTRACT_MIN_CONFIDENCE:
+        return f"low confidence ({page.confidence:.0f})"
+    if page.unsure_lines > MAX_UNSURE_LINES:
+        return f"{page.unsure_lines} lines it cannot read"
+    return None
