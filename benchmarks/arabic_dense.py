@@ -22,13 +22,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from chalicelib.ocr import TesseractEngine, read_document  # noqa: E402
-from tests.samples import cer, truth_of  # noqa: E402
+from tests.samples import cer, truth_of, wrapped_lines  # noqa: E402
 
 SAMPLES = Path(
     os.environ.get("JUSTICIA_SAMPLES_DIR", str(ROOT.parent / "shared" / "samples"))
@@ -44,24 +43,6 @@ DIGIT = re.compile(r"[0-9٠-٩]")
 RESULTS = ROOT / "benchmarks" / "results" / "arabic_dense.json"
 
 
-def _lines(font: Any, size: int, words: list[str]) -> list[str]:
-    """``words`` (repeated as needed) wrapped into lines that fill the page."""
-    width = PAGE[0] - 2 * MARGIN
-    count = (PAGE[1] - 2 * MARGIN) // int(size * LEADING)
-    lines, position = [], 0
-    for _ in range(count):
-        line = [words[position % len(words)]]
-        position += 1
-        while True:
-            word = words[position % len(words)]
-            if font.getlength(" ".join([*line, word]), direction="rtl") > width:
-                break
-            line.append(word)
-            position += 1
-        lines.append(" ".join(line))
-    return lines
-
-
 def dense_page(face: str, size: int, words: list[str]) -> tuple[bytes, str]:
     """A PNG page of ``words`` set right to left in ``face``, and its text."""
     from PIL import Image, ImageDraw, ImageFont
@@ -71,7 +52,8 @@ def dense_page(face: str, size: int, words: list[str]) -> tuple[bytes, str]:
     )
     image = Image.new("L", PAGE, 255)
     draw = ImageDraw.Draw(image)
-    lines = _lines(font, size, words)
+    count = (PAGE[1] - 2 * MARGIN) // int(size * LEADING)
+    lines = wrapped_lines(font, words, count, PAGE[0] - 2 * MARGIN, "rtl")
     for number, text in enumerate(lines):
         top = MARGIN + number * int(size * LEADING)
         right = PAGE[0] - MARGIN

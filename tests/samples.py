@@ -12,6 +12,7 @@ import os
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
@@ -62,3 +63,26 @@ def truth_of(name: str) -> str:
 def content_type_of(name: str) -> str:
     """The MIME type a sample is announced with."""
     return CONTENT_TYPES[(SAMPLES_DIR / name).suffix]
+
+
+def wrapped_lines(
+    font: Any, words: list[str], count: int, width: int, direction: str
+) -> list[str]:
+    """``count`` lines of ``words`` in ``font``, each as full as ``width`` allows.
+
+    The words start again from the first when used up; ``direction`` is
+    Pillow's (``"rtl"`` for Arabic), for drawing pages whose text is known.
+    """
+    lines: list[str] = []
+    position = 0
+    for _ in range(count):
+        line = [words[position % len(words)]]
+        position += 1
+        while True:
+            word = words[position % len(words)]
+            if font.getlength(" ".join([*line, word]), direction=direction) > width:
+                break
+            line.append(word)
+            position += 1
+        lines.append(" ".join(line))
+    return lines

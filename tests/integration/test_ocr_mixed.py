@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib import ocr
 from chalicelib.ocr import TesseractEngine
-from tests.samples import cer, truth_of
+from tests.samples import cer, truth_of, wrapped_lines
 
 pytestmark = pytest.mark.integration
 
@@ -25,40 +25,17 @@ PAGE = (2480, 3508)
 MARGIN = 200
 
 
-def _wrapped(font: object, words: list[str], count: int, direction: str) -> list[str]:
-    """``count`` lines of ``words`` (again from the first when used up)."""
-    words = words * 3
-    lines, position = [], 0
-    for _ in range(count):
-        line = [words[position]]
-        position += 1
-        while (
-            font.getlength(  # type: ignore[attr-defined]
-                " ".join([*line, words[position]]), direction=direction
-            )
-            < PAGE[0] - 2 * MARGIN
-        ):
-            line.append(words[position])
-            position += 1
-        lines.append(" ".join(line))
-    return lines
-
-
 def bilingual_page(path: Path, arabic_lines: int, french_lines: int) -> str:
     """Draw Arabic lines above French ones on an A4 page; return the text drawn."""
     from PIL import Image, ImageDraw, ImageFont
 
     arabic_font = ImageFont.truetype(str(ARABIC_FACE), 50)
     latin_font = ImageFont.truetype(str(LATIN_FACE), 50)
-    arabic = _wrapped(
-        arabic_font,
-        truth_of("ar_judgment_commercial_sans_mild.jpg").split(),
-        arabic_lines,
-        "rtl",
-    )
-    french = _wrapped(
-        latin_font, truth_of("fr_loi_43-20_mild.jpg").split(), french_lines, "ltr"
-    )
+    width = PAGE[0] - 2 * MARGIN
+    arabic_words = truth_of("ar_judgment_commercial_sans_mild.jpg").split()
+    french_words = truth_of("fr_loi_43-20_mild.jpg").split()
+    arabic = wrapped_lines(arabic_font, arabic_words, arabic_lines, width, "rtl")
+    french = wrapped_lines(latin_font, french_words, french_lines, width, "ltr")
     page = Image.new("L", PAGE, 255)
     draw = ImageDraw.Draw(page)
     top = MARGIN

@@ -8,13 +8,21 @@ time takes the messages of a queue, so two pollers never take the same one.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from devstack.fidelity import WRITES, _serialised, serialise_dynamodb_writes
+import pytest
+
+from devstack.fidelity import (
+    WRITES,
+    _serialised,
+    serialise_dynamodb_writes,
+    serialise_sqs_receives,
+)
 
 
 def test_a_serialised_write_never_overlaps_another() -> None:
@@ -50,14 +58,28 @@ def test_every_write_of_the_backend_is_serialised_once() -> None:
         assert method is wrapped[name], "wrapped once, not twice"
 
 
-def test_transactions_are_serialised_once_too() -> None:
-    from moto.dynamodb.models import DynamoDBBackend
-
-    serialise_dynamodb_writes()
-    wrapped = DynamoDBBackend.transact_write_items
-    serialise_dynamodb_writes()
+@pytest.mark.parametrize(
+    ("correction", "backend", "method"),
+    [
+        (
+            serialise_dynamodb_writes,
+            "moto.dynamodb.models.DynamoDBBackend",
+            "transact_write_items",
+        ),
+        (serialise_sqs_receives, "moto.sqs.models.SQSBackend", "receive_message"),
+    ],
+    ids=["transactions", "receives"],
+)
+def test_a_serialised_method_is_wrapped_once(
+    correction: Any, backend: str, method: str
+) -> None:
+    module, _, name = backend.rpartition(".")
+    owner = getattr(importlib.import_module(module), name)
+    correction()
+    wrapped = getattr(owner, method)
+    correction()
     assert getattr(wrapped, "serialised", False)
-    assert DynamoDBBackend.transact_write_items is wrapped
+    assert getattr(owner, method) is wrapped
 
 
 def test_a_cancelled_transaction_leaves_the_stream_as_it_was() -> None:
@@ -166,18 +188,6 @@ def test_s3_events_name_the_version_as_s3_does() -> None:
     second = plain["Records"][0]["s3"]["object"]
     assert "versionId" not in second
     assert second["sequencer"] > first["sequencer"]
-
-
-def test_receives_are_serialised_once() -> None:
-    from moto.sqs.models import SQSBackend
-
-    from devstack.fidelity import serialise_sqs_receives
-
-    serialise_sqs_receives()
-    wrapped = SQSBackend.receive_message
-    serialise_sqs_receives()
-    assert getattr(wrapped, "serialised", False)
-    assert SQSBackend.receive_message is wrapped
 
 
 def test_receives_of_one_queue_take_turns_and_queues_do_not_wait() -> None:
